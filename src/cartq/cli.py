@@ -1,0 +1,307 @@
+"""The Typer app. Each command parses its options, calls the domain, hands the result to output, exits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cartq import commands, lookup, output
+from cartq.errors import CartqError, ExitCode
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 found (a listing with no rows too), 1 no match (suggestions on stderr), "
+    "2 usage error, 3 fact base missing or invalid, 130 interrupted."
+)
+
+app = typer.Typer(
+    name="cartq",
+    help=(
+        "Look up sourced facts about CAR-T cell therapy in China: approved products, companies, targets, "
+        "indications, trials, costs and market figures. Every fact cites its source.\n\n" + EXIT_CODES_HELP
+    ),
+    epilog=EXIT_CODES_HELP,
+    add_completion=True,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape; see 'cartq schema').")]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", metavar="PATH", help="Use this fact base instead of the shipped one (or set CARTQ_DATA)."),
+]
+
+
+def _exit(code: int) -> None:
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        output.write_text(commands.version_line())
+        raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and the fact base's date."),
+    ] = None,
+) -> None:
+    """Run a command; with none, print a short overview."""
+    if ctx.invoked_subcommand is None:
+        _exit(commands.overview())
+
+
+def _complete(kind: str) -> Any:
+    def complete(incomplete: str) -> list[str]:
+        try:
+            store = commands.open_store(None)
+        except CartqError:
+            return []
+        prefix = lookup.normalise(incomplete)
+        return [name for name in lookup.all_names(store, kind) if lookup.normalise(name).startswith(prefix)]
+
+    return complete
+
+
+@app.command()
+def product(
+    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("product"))] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Show one product in detail, or list every product by first approval.
+
+    QUERY is any brand, generic (INN), short, code or Chinese name; typos are forgiven.
+
+    Examples:
+      cartq product fucaso
+      cartq product 卡卫荻
+      cartq product axi-cel --json | jq '.related.events[].date'
+    """
+    _exit(commands.show("product", query, as_json, data))
+
+
+@app.command()
+def company(
+    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("company"))] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Show one company or institution with its products and programmes, or list them all.
+
+    Examples:
+      cartq company iaso
+      cartq company 药明巨诺
+      cartq company --json | jq '.[].name'
+    """
+    _exit(commands.show("company", query, as_json, data))
+
+
+@app.command()
+def target(
+    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("target"))] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Show one antigen target with the products and programmes aimed at it, or list them all.
+
+    Examples:
+      cartq target bcma
+      cartq target CLDN18.2
+    """
+    _exit(commands.show("target", query, as_json, data))
+
+
+@app.command()
+def indication(
+    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("indication"))] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Show one disease with its products, approvals and programmes, or list them all.
+
+    Examples:
+      cartq indication rrmm
+      cartq indication "gastric cancer"
+    """
+    _exit(commands.show("indication", query, as_json, data))
+
+
+@app.command()
+def glossary(
+    term: Annotated[str | None, typer.Argument(metavar="[TERM]", autocompletion=_complete("term"))] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Explain a term (CRS, ICANS, leukapheresis, NMPA ...), or list the glossary.
+
+    Examples:
+      cartq glossary crs
+      cartq glossary off-the-shelf
+    """
+    _exit(commands.show("term", term, as_json, data))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for in every kind of record.")],
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Search every kind of record; each hit says its kind. Exit 1 when nothing matches.
+
+    Examples:
+      cartq search allogeneic
+      cartq search FUMANBA
+    """
+    _exit(commands.search(query, as_json, data))
+
+
+@app.command()
+def trials(
+    target: Annotated[
+        str | None, typer.Option("--target", help="Antigen, e.g. bcma.", autocompletion=_complete("target"))
+    ] = None,
+    indication: Annotated[
+        str | None, typer.Option("--indication", help="Disease, e.g. nsclc.", autocompletion=_complete("indication"))
+    ] = None,
+    sponsor: Annotated[
+        str | None, typer.Option("--sponsor", help="Company or institution.", autocompletion=_complete("company"))
+    ] = None,
+    phase: Annotated[str | None, typer.Option("--phase", help="1, 1/2, 2, 3, early ...")] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Trials and research programmes, filtered, with the trial-count figures.
+
+    Examples:
+      cartq trials --target bcma
+      cartq trials --indication lupus
+      cartq trials --phase 1/2 --json
+    """
+    _exit(commands.trials(target, indication, sponsor, phase, as_json, data))
+
+
+@app.command()
+def timeline(
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="Only products aimed at this antigen.", autocompletion=_complete("target")),
+    ] = None,
+    indication: Annotated[
+        str | None,
+        typer.Option(
+            "--indication", help="Only this disease (and its subtypes).", autocompletion=_complete("indication")
+        ),
+    ] = None,
+    all_events: Annotated[
+        bool, typer.Option("--all-events", help="Include NDA acceptances, designations and INDs.")
+    ] = False,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Every approval in date order (undated ones last).
+
+    Examples:
+      cartq timeline
+      cartq timeline --target bcma
+      cartq timeline --all-events --json
+    """
+    _exit(commands.timeline(target, indication, all_events, as_json, data))
+
+
+@app.command()
+def costs(
+    country: Annotated[
+        str | None, typer.Option("--country", help="China, CN, US, UK, DE ...", autocompletion=_complete("country"))
+    ] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """The seed's country cost table and every other price claim, each with its source.
+
+    Prices keep their own currency; nothing is converted or averaged.
+
+    Examples:
+      cartq costs --country china
+      cartq costs --country us --json
+    """
+    _exit(commands.costs(country, as_json, data))
+
+
+@app.command()
+def market(as_json: JsonOpt = False, data: DataOpt = None) -> None:
+    """Market sizes, projections and growth rates, with who projected them.
+
+    Examples:
+      cartq market
+      cartq market --json | jq '.figures[] | select(.status == "projection")'
+    """
+    _exit(commands.market(as_json, data))
+
+
+@app.command()
+def sources(as_json: JsonOpt = False, data: DataOpt = None) -> None:
+    """Every source, with what cites it, and the date the fact base is current to.
+
+    Examples:
+      cartq sources
+      cartq sources --json | jq '.[] | select(.kind == "seed")'
+    """
+    _exit(commands.sources(as_json, data))
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="Fact base to check (default: --data, CARTQ_DATA, the shipped one).")
+    ] = None,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Check a fact base file and list every problem with where it is. Exit 3 if any.
+
+    Never writes to the file and never uses the cache.
+
+    Examples:
+      cartq validate data/facts.yaml
+      cartq validate my-facts.yaml --json
+    """
+    _exit(commands.validate(path or data, as_json))
+
+
+@app.command()
+def schema(
+    part: Annotated[
+        str, typer.Argument(help="'facts' (the fact base file) or 'output' (the --json shapes).")
+    ] = "facts",
+) -> None:
+    """Print the JSON Schema of the fact base, or of the --json output.
+
+    Examples:
+      cartq schema > facts.schema.json
+      cartq schema output
+    """
+    if part not in ("facts", "output"):
+        raise typer.BadParameter("choose 'facts' or 'output'", param_hint="PART")
+    _exit(commands.schema(part))
+
+
+def main() -> None:
+    """Run the Typer app (the entry point is cartq.entry:main, which tries the fast path first)."""
+    try:
+        app()
+    except BrokenPipeError:
+        commands.silence_stdout()
+        sys.exit(int(ExitCode.OK))
+    except KeyboardInterrupt:
+        sys.exit(int(ExitCode.INTERRUPTED))

@@ -1,0 +1,109 @@
+"""Console entry point. Simple invocations skip Typer, whose import and parsing cost more than a lookup.
+
+Anything this parser does not recognise exactly (help, --version, completion, an unknown option,
+a missing value) goes to the Typer app, which parses it properly and reports usage errors. Both
+paths call the same functions in cartq.commands; tests run the same argv through both.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+# command -> (options that take a value, flags, how many positional arguments: min, max)
+GRAMMAR: dict[str, tuple[frozenset[str], frozenset[str], int, int]] = {
+    "product": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
+    "company": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
+    "target": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
+    "indication": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
+    "glossary": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
+    "search": (frozenset({"--data"}), frozenset({"--json"}), 1, 1),
+    "costs": (frozenset({"--data", "--country"}), frozenset({"--json"}), 0, 0),
+    "market": (frozenset({"--data"}), frozenset({"--json"}), 0, 0),
+    "sources": (frozenset({"--data"}), frozenset({"--json"}), 0, 0),
+    "timeline": (frozenset({"--data", "--target", "--indication"}), frozenset({"--json", "--all-events"}), 0, 0),
+    "trials": (
+        frozenset({"--data", "--target", "--indication", "--sponsor", "--phase"}),
+        frozenset({"--json"}),
+        0,
+        0,
+    ),
+}
+KIND_OF_COMMAND = {
+    "product": "product",
+    "company": "company",
+    "target": "target",
+    "indication": "indication",
+    "glossary": "term",
+}
+
+
+def parse(argv: list[str]) -> Callable[[], int] | None:
+    """A ready-to-run command for a simple argv, or None to let Typer handle it."""
+    if not argv or argv[0] not in GRAMMAR or any(k.startswith("_CARTQ_COMPLETE") for k in os.environ):
+        return None
+    command, rest = argv[0], argv[1:]
+    valued, flags, least, most = GRAMMAR[command]
+    options: dict[str, str | bool] = {}
+    positional: list[str] = []
+    index = 0
+    while index < len(rest):
+        arg = rest[index]
+        name, has_value, value = arg.partition("=")
+        if arg in flags:
+            options[arg] = True
+        elif name in valued and has_value:
+            options[name] = value
+        elif arg in valued and index + 1 < len(rest):
+            options[arg] = rest[index + 1]
+            index += 1
+        elif arg.startswith("-") and arg != "-":
+            return None  # help, an unknown option, a missing value, "--": Typer's job
+        else:
+            positional.append(arg)
+        index += 1
+    if not least <= len(positional) <= most:
+        return None
+
+    from cartq import commands
+
+    def opt(name: str) -> str | None:
+        value = options.get(name)
+        return value if isinstance(value, str) else None
+
+    as_json = bool(options.get("--json"))
+    data = Path(opt("--data")) if opt("--data") is not None else None  # type: ignore[arg-type]
+    query = positional[0] if positional else None
+    if command in KIND_OF_COMMAND:
+        return lambda: commands.show(KIND_OF_COMMAND[command], query, as_json, data)
+    if command == "search":
+        return lambda: commands.search(query or "", as_json, data)
+    if command == "costs":
+        return lambda: commands.costs(opt("--country"), as_json, data)
+    if command == "market":
+        return lambda: commands.market(as_json, data)
+    if command == "sources":
+        return lambda: commands.sources(as_json, data)
+    if command == "timeline":
+        return lambda: commands.timeline(
+            opt("--target"), opt("--indication"), bool(options.get("--all-events")), as_json, data
+        )
+    return lambda: commands.trials(
+        opt("--target"), opt("--indication"), opt("--sponsor"), opt("--phase"), as_json, data
+    )
+
+
+def main() -> None:
+    run = parse(sys.argv[1:])
+    if run is None:
+        from cartq.cli import main as typer_main
+
+        typer_main()
+        return
+    try:
+        code = run()
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
