@@ -322,7 +322,10 @@ def target_doc(view: Record) -> Doc:
     doc.add(
         Table(
             ["trial or programme", "kind", "phase", "institution"],
-            [[s["name"], words(s["kind"]), fmt_phase(s.get("phase")), s.get("institution") or ""] for s in rel["studies"]],
+            [
+                [s["name"], words(s["kind"]), fmt_phase(s.get("phase")), s.get("institution") or ""]
+                for s in rel["studies"]
+            ],
             title="Trials and programmes",
         )
     )
@@ -351,7 +354,10 @@ def indication_doc(view: Record) -> Doc:
     doc.add(
         Table(
             ["trial or programme", "kind", "phase", "institution"],
-            [[s["name"], words(s["kind"]), fmt_phase(s.get("phase")), s.get("institution") or ""] for s in rel["studies"]],
+            [
+                [s["name"], words(s["kind"]), fmt_phase(s.get("phase")), s.get("institution") or ""]
+                for s in rel["studies"]
+            ],
             title="Trials and programmes",
         )
     )

@@ -1,0 +1,67 @@
+"""Shared fixtures: an isolated environment for every test, and helpers to run the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cartq import entry
+from cartq.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = ROOT / "data" / "facts.yaml"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    for name in ("NO_COLOR", "FORCE_COLOR", "CARTQ_DATA", "CARTQ_NO_CACHE", "CARTQ_DEBUG", "CARTQ_PLAIN", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+def run(*args: str) -> Result:
+    """Run through the Typer app, as CliRunner sees it."""
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def run_fast(*args: str) -> Result | None:
+    """Run through the start-up fast path; None when it hands the argv to Typer."""
+    command = entry.parse(list(args))
+    if command is None:
+        return None
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = command()
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def installed_cartq() -> str:
+    found = shutil.which("cartq", path=str(Path(sys.executable).parent)) or shutil.which("cartq")
+    if not found:
+        pytest.skip("cartq is not installed on PATH")
+    return found
