@@ -230,10 +230,21 @@ def test_concurrent_first_runs_both_answer(tmp_path: Path, isolated_env: Path) -
     assert not list((isolated_env / "cartq").glob("*.tmp"))
 
 
-def test_yaml_loader_is_a_safe_one() -> None:
+def test_yaml_is_only_composed_never_constructed_by_pyyaml() -> None:
     loader = store._yaml_loader()
-    assert issubclass(loader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    assert not issubclass(loader, (yaml.FullLoader, yaml.UnsafeLoader))
+    assert issubclass(loader, getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+    assert not issubclass(loader, (yaml.FullLoader, yaml.UnsafeLoader, yaml.SafeLoader))
+
+
+@pytest.mark.parametrize(
+    "text", ["a: !!python/name:os.system x\n", "a: !!binary aGVsbG8=\n", "a: !custom x\n", "? [a, b]\n: 1\n"]
+)
+def test_tags_outside_the_core_schema_and_complex_keys_are_refused(tmp_path: Path, text: str) -> None:
+    fails_with(write(tmp_path, text), "invalid YAML at line 1")
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    fails_with(write(tmp_path, "a: &a\n  b: *a\n"), "recursive")
 
 
 def test_unreadable_file_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -524,6 +524,13 @@ SECTION_OF_KIND: dict[str, str] = {
 }
 KIND_OF_SECTION = {section: kind for kind, section in SECTION_OF_KIND.items()}
 
+# Where citations sit in each kind of record (every record has `sources`, except as listed).
+CITATION_FIELDS: dict[str, tuple[str, ...]] = {
+    "products": ("sources.*", "car_construct.sources.*", "companies.*.sources.*"),
+    "disputes": ("claimed_by.*", "corrected_by.*"),
+    "sources": (),
+}
+
 # Which fields hold references, and to which kind. "*" marks a list.
 REFERENCE_FIELDS: dict[str, dict[str, str]] = {
     "products": {"companies.*.company": "company", "targets.*": "target"},

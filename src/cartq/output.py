@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 Record = dict[str, Any]
@@ -17,40 +16,37 @@ Record = dict[str, Any]
 # ---- blocks ------------------------------------------------------------------------------
 
 
-@dataclass
 class Heading:
-    text: str
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
-@dataclass
 class Fields:
-    pairs: list[tuple[str, str]]
-    title: str | None = None
+    def __init__(self, pairs: list[tuple[str, str]], title: str | None = None) -> None:
+        self.pairs, self.title = pairs, title
 
 
-@dataclass
 class Table:
-    columns: list[str]
-    rows: list[list[str]]
-    title: str | None = None
+    def __init__(self, columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
+        self.columns, self.rows, self.title = columns, rows, title
 
 
-@dataclass
 class Lines:
-    lines: list[str]
-    title: str | None = None
-    style: str = ""
+    def __init__(self, lines: list[str], title: str | None = None, style: str = "") -> None:
+        self.lines, self.title, self.style = lines, title, style
 
 
 Block = Heading | Fields | Table | Lines
 
 
-@dataclass
 class Doc:
-    blocks: list[Block] = field(default_factory=list)
+    """What a command shows, as blocks; rendered as Rich tables or plain lines."""
+
+    def __init__(self, blocks: list[Block] | None = None) -> None:
+        self.blocks: list[Block] = blocks or []
 
     def add(self, block: Block | None) -> None:
-        if block is not None and not (isinstance(block, (Table, Lines, Fields)) and not _has_content(block)):
+        if block is not None and (isinstance(block, Heading) or _has_content(block)):
             self.blocks.append(block)
 
 
@@ -655,43 +651,34 @@ def _plain_table(table: Table) -> list[str]:
 
 def _render_rich(doc: Doc) -> None:
     from rich import box
-    from rich.console import Console
+    from rich.console import Console, Group
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    console = Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")) or None)
+    parts: list[object] = []
     for block in doc.blocks:
         if isinstance(block, Heading):
-            console.print(Text(block.text, style="bold"))
+            parts.append(Text(block.text, style="bold"))
             continue
+        if block.title:
+            parts.append(Text(block.title, style="bold"))
         if isinstance(block, Fields):
-            grid = RichTable(
-                box=None, show_header=False, title=block.title, title_justify="left", title_style="bold", pad_edge=False
-            )
-            grid.add_column(style="cyan", no_wrap=True)
-            grid.add_column(overflow="fold")
-            for key, value in block.pairs:
-                if value:
-                    grid.add_row(Text(key), Text(value))
-            console.print(grid)
+            pairs = [(k, v) for k, v in block.pairs if v]
+            width = max(len(k) for k, _ in pairs)
+            text = Text()
+            for key, value in pairs:
+                text.append(f"  {key.ljust(width)}  ", style="cyan")
+                text.append(value + "\n")
+            parts.append(text)
         elif isinstance(block, Lines):
-            if block.title:
-                console.print(Text(block.title, style="bold"))
-            for line in block.lines:
-                console.print(Text("  " + line, style=block.style))
-        elif isinstance(block, Table):
+            parts.append(Text("\n".join("  " + line for line in block.lines) + "\n", style=block.style))
+        else:
             keep = [i for i in range(len(block.columns)) if any(row[i] for row in block.rows)]
-            table = RichTable(
-                box=box.SIMPLE_HEAD,
-                title=block.title,
-                title_justify="left",
-                title_style="bold",
-                header_style="bold cyan",
-                pad_edge=False,
-            )
+            table = RichTable(box=box.SIMPLE_HEAD, header_style="bold cyan", pad_edge=False)
             for i in keep:
                 table.add_column(block.columns[i], overflow="fold")
             for row in block.rows:
                 table.add_row(*(Text(str(row[i])) for i in keep))
-            console.print(table)
-        console.print()
+            parts.append(table)
+    console = Console(highlight=False, emoji=False, markup=False, no_color=bool(os.environ.get("NO_COLOR")) or None)
+    console.print(Group(*parts))  # type: ignore[arg-type]

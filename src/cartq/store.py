@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,43 +76,101 @@ def read_bytes(path: Path) -> bytes:
 # ---- parsing and validation (only when there is no fresh cache) --------------------------
 
 
-_LOADER: Any = None
-
-
 def _yaml_loader() -> Any:
-    """A safe loader (the C one when PyYAML has it: about ten times faster) that leaves dates as text.
-
-    Dates are then checked by the schema, so '2023-13-45' is a schema problem with a line number,
-    not a crash inside PyYAML.
+    """The C composer when PyYAML has it. A base loader resolves no implicit types, so composing is
+    fast and constructs nothing; `_construct` then turns the nodes into plain data.
     """
-    global _LOADER
-    if _LOADER is None:
-        import yaml
+    import yaml
 
-        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        _LOADER = type("CartqLoader", (base,), {})
-        _LOADER.yaml_implicit_resolvers = {
-            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-            for first, resolvers in base.yaml_implicit_resolvers.items()
-        }
-    return _LOADER
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
-def _count_nodes(value: Any, limit: int) -> int:
-    """Count nodes as a consumer would visit them, stopping at `limit` (aliases count every time)."""
-    count = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        count += 1
-        if count > limit:
-            return count
-        if isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count
+_YAML = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+def _scalar(node: Any) -> Any:
+    value = node.value
+    tag = node.tag
+    if tag == _YAML + "str":
+        if node.style:  # quoted or block scalars are always text
+            return value
+        # A plain scalar: YAML 1.1's core types. Dates stay text and the schema checks them, so a
+        # bad date is a schema problem with a line number rather than a crash inside PyYAML.
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        if value in _NULL:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        return value
+    if tag == _YAML + "int" and _INT.match(value):
+        return int(value)
+    if tag == _YAML + "float" and _FLOAT.match(value):
+        return float(value)
+    if tag == _YAML + "null":
+        return None
+    if tag == _YAML + "bool" and value in _TRUE | _FALSE:
+        return value in _TRUE
+    return value
+
+
+def _construct(root: Any, path: Path) -> Any:
+    """Plain data from composed nodes. Aliases share one object, as in PyYAML; any tag outside
+    YAML's core schema (such as !!python/object) is refused, so nothing is ever constructed from one.
+
+    It counts nodes as a consumer would visit them, aliases expanded, and refuses a document past
+    MAX_NODES (an alias bomb) or one whose alias refers to its own ancestor (an endless document).
+    """
+    import yaml
+
+    memo: dict[int, Any] = {}
+    sizes: dict[int, int] = {}
+    visited = 0
+
+    def refuse(node: Any, why: str) -> FactBaseError:
+        return FactBaseError(f"{path}: invalid YAML at line {node.start_mark.line + 1}: {why}")
+
+    def build(node: Any) -> Any:
+        nonlocal visited
+        key = id(node)
+        if key in memo:
+            if key not in sizes:
+                raise refuse(node, "an alias refers to its own ancestor (a recursive document)")
+            visited += sizes[key]
+            if visited > MAX_NODES:
+                raise FactBaseError(f"{path}: YAML expands to more than {MAX_NODES:,} nodes (an alias bomb?); refused")
+            return memo[key]
+        if node.tag not in _ALLOWED_TAGS:
+            raise refuse(node, f"tag {node.tag!r} is not allowed")
+        start = visited
+        visited += 1
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = _scalar(node)
+            memo[key] = value
+        elif isinstance(node, yaml.SequenceNode):
+            value = memo[key] = []
+            value.extend(build(child) for child in node.value)
+        else:
+            value = memo[key] = {}
+            for key_node, value_node in node.value:
+                name = build(key_node)
+                if not isinstance(name, (str, int, float, bool)) and name is not None:
+                    raise refuse(key_node, "a mapping key must be a scalar")
+                value[name] = build(value_node)
+        sizes[key] = visited - start
+        return value
+
+    return None if root is None else build(root)
 
 
 def parse_yaml(raw: bytes, path: Path) -> Any:
@@ -124,7 +181,7 @@ def parse_yaml(raw: bytes, path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise FactBaseError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
     try:
-        document = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader, see above
+        document = _construct(yaml.compose(text, Loader=_yaml_loader()), path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -134,10 +191,6 @@ def parse_yaml(raw: bytes, path: Path) -> Any:
         raise FactBaseError(f"{path}: invalid YAML: {exc}") from None
     except RecursionError:
         raise FactBaseError(f"{path}: YAML nested too deeply") from None
-    except (ValueError, TypeError) as exc:  # a value PyYAML could not construct
-        raise FactBaseError(f"{path}: invalid YAML value: {exc}") from None
-    if _count_nodes(document, MAX_NODES) > MAX_NODES:
-        raise FactBaseError(f"{path}: YAML expands to more than {MAX_NODES:,} nodes (an alias bomb?); refused")
     return document
 
 
@@ -259,7 +312,7 @@ def check_links(data: dict[str, Any]) -> list[str]:
         if section == "sources":
             continue
         for index, record in enumerate(data.get(section) or []):
-            for citation in iter_citations(record):
+            for citation in record_citations(section, record):
                 cited.add(citation["source"])
                 if citation["source"] not in ids["source"]:
                     problems.append(
@@ -340,6 +393,15 @@ def names_of(kind: str, record: Record) -> list[str]:
     return names
 
 
+def record_citations(section: str, record: Record) -> Iterator[dict[str, Any]]:
+    """The citations of one validated record, found by the schema rather than by a deep walk."""
+    from cartq.models import CITATION_FIELDS
+
+    for field in CITATION_FIELDS.get(section, ("sources.*",)):
+        for _, citation in _walk(record, field):
+            yield citation
+
+
 def iter_citations(record: Any) -> Iterator[dict[str, Any]]:
     if isinstance(record, dict):
         if "source" in record and isinstance(record["source"], str) and set(record) <= {"source", "quote", "note"}:
@@ -369,12 +431,23 @@ def links_of(data: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str]]:
         if kind == "source":
             continue
         for record in data[section]:
-            for citation in iter_citations(record):
+            for citation in record_citations(section, record):
                 yield kind, record["id"], "sources", "source", citation["source"]
 
 
 def _search_text(record: Record) -> str:
-    return normalise(json.dumps(record, ensure_ascii=False))
+    """The record's text values (not its keys), each normalised; '|' keeps a match inside one value."""
+    values: list[str] = []
+    stack: list[Any] = [record]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            values.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return "|".join(normalise(value) for value in values)
 
 
 # ---- the index (SQLite: a file in the cache, or in memory) -------------------------------
@@ -386,6 +459,9 @@ CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL
 CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL);
 CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
                     other_kind TEXT NOT NULL, other_id TEXT NOT NULL);
+"""
+# Built after the rows are in: one sort instead of a B-tree insert per row.
+INDEX_SQL = """
 CREATE INDEX names_by_norm ON names (kind, norm);
 CREATE INDEX links_from ON links (kind, id);
 CREATE INDEX links_to ON links (other_kind, other_id);
@@ -395,6 +471,9 @@ CREATE INDEX links_to ON links (other_kind, other_id);
 def build_index(connection: sqlite3.Connection, data: dict[str, Any], path: Path, digest: str) -> None:
     from cartq.models import KIND_OF_SECTION
 
+    # The file is private until it is renamed into place, so it needs no journal or fsync.
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
     connection.executescript(SCHEMA_SQL)
     meta = {
         "format": CACHE_FORMAT,
@@ -420,15 +499,16 @@ def build_index(connection: sqlite3.Connection, data: dict[str, Any], path: Path
         connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
         connection.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", name_rows)
     connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", links_of(data))
+    connection.executescript(INDEX_SQL)
     connection.commit()
 
 
-@dataclass
 class Store:
     """Read access to a validated fact base. All methods return plain JSON-like data."""
 
-    connection: sqlite3.Connection
-    path: Path
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
 
     def meta(self, key: str) -> str:
         row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -508,6 +588,8 @@ def _open_cached(file: Path, digest: str) -> sqlite3.Connection | None:
 
 def _write_cache(directory: Path, file: Path, data: dict[str, Any], path: Path, digest: str) -> bool:
     """Build the cache in a temp file and rename it into place, so no reader sees half a file."""
+    import tempfile
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=file.name + ".", suffix=".tmp", dir=directory)
