@@ -30,11 +30,25 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape; see 'cartq schema').")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape; see 'cartq schema output').")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print rows as CSV (RFC 4180), for spreadsheets.")]
+JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Print rows as JSON Lines, one object per line.")]
+ChartOpt = Annotated[bool, typer.Option("--chart", help="Draw a bar chart in the terminal.")]
 DataOpt = Annotated[
     Path | None,
     typer.Option("--data", metavar="PATH", help="Use this fact base instead of the shipped one (or set CARTQ_DATA)."),
 ]
+EvidenceOpt = Annotated[
+    bool,
+    typer.Option("--evidence", "--sources", help="Show the quotes and sources behind each field instead."),
+]
+
+
+def _fmt(as_json: bool, as_csv: bool, as_jsonl: bool) -> str:
+    chosen = [name for name, on in (("json", as_json), ("csv", as_csv), ("jsonl", as_jsonl)) if on]
+    if len(chosen) > 1:
+        raise typer.BadParameter("choose one of --json, --csv, --jsonl")
+    return chosen[0] if chosen else "table"
 
 
 def _exit(code: int) -> None:
@@ -62,20 +76,26 @@ def main_callback(
 
 def _complete(kind: str) -> Any:
     def complete(incomplete: str) -> list[str]:
+        # Reads the cache like any lookup: no validation on a Tab once the cache is built.
         try:
-            store = commands.open_store(None)
+            return lookup.completions(commands.open_store(None), kind, incomplete)
         except CartqError:
             return []
-        prefix = lookup.normalise(incomplete)
-        return [name for name in lookup.all_names(store, kind) if lookup.normalise(name).startswith(prefix)]
 
     return complete
 
 
+def _query(kind: str, metavar: str = "[QUERY]") -> Any:
+    return typer.Argument(metavar=metavar, autocompletion=_complete(kind), show_default=False)
+
+
 @app.command()
 def product(
-    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("product"))] = None,
+    query: Annotated[str | None, _query("product")] = None,
+    evidence: EvidenceOpt = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Show one product in detail, or list every product by first approval.
@@ -84,16 +104,20 @@ def product(
 
     Examples:
       cartq product fucaso
-      cartq product 卡卫荻
+      cartq product 卡卫荻 --evidence
       cartq product axi-cel --json | jq '.related.events[].date'
+      cartq product --csv > products.csv
     """
-    _exit(commands.show("product", query, as_json, data))
+    _exit(commands.show("product", query, _fmt(as_json, as_csv, as_jsonl), data, evidence))
 
 
 @app.command()
 def company(
-    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("company"))] = None,
+    query: Annotated[str | None, _query("company")] = None,
+    evidence: EvidenceOpt = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Show one company or institution with its products and programmes, or list them all.
@@ -103,13 +127,16 @@ def company(
       cartq company 药明巨诺
       cartq company --json | jq '.[].name'
     """
-    _exit(commands.show("company", query, as_json, data))
+    _exit(commands.show("company", query, _fmt(as_json, as_csv, as_jsonl), data, evidence))
 
 
 @app.command()
 def target(
-    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("target"))] = None,
+    query: Annotated[str | None, _query("target")] = None,
+    evidence: EvidenceOpt = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Show one antigen target with the products and programmes aimed at it, or list them all.
@@ -117,14 +144,18 @@ def target(
     Examples:
       cartq target bcma
       cartq target CLDN18.2
+      cartq target --csv
     """
-    _exit(commands.show("target", query, as_json, data))
+    _exit(commands.show("target", query, _fmt(as_json, as_csv, as_jsonl), data, evidence))
 
 
 @app.command()
 def indication(
-    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", autocompletion=_complete("indication"))] = None,
+    query: Annotated[str | None, _query("indication")] = None,
+    evidence: EvidenceOpt = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Show one disease with its products, approvals and programmes, or list them all.
@@ -132,14 +163,17 @@ def indication(
     Examples:
       cartq indication rrmm
       cartq indication "gastric cancer"
+      cartq indication --jsonl
     """
-    _exit(commands.show("indication", query, as_json, data))
+    _exit(commands.show("indication", query, _fmt(as_json, as_csv, as_jsonl), data, evidence))
 
 
 @app.command()
 def glossary(
-    term: Annotated[str | None, typer.Argument(metavar="[TERM]", autocompletion=_complete("term"))] = None,
+    term: Annotated[str | None, _query("term", "[TERM]")] = None,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Explain a term (CRS, ICANS, leukapheresis, NMPA ...), or list the glossary.
@@ -147,14 +181,35 @@ def glossary(
     Examples:
       cartq glossary crs
       cartq glossary off-the-shelf
+      cartq glossary --csv
     """
-    _exit(commands.show("term", term, as_json, data))
+    _exit(commands.show("term", term, _fmt(as_json, as_csv, as_jsonl), data))
+
+
+@app.command()
+def compare(
+    queries: Annotated[list[str], typer.Argument(metavar="PRODUCT...", autocompletion=_complete("product"))],
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Compare two or more products side by side: target, companies, construct, approvals, price, insurance.
+
+    Examples:
+      cartq compare fucaso carvykti zevor-cel
+      cartq compare yikaida carteyva --json
+      cartq compare cnct19 yikaida --csv
+    """
+    _exit(commands.compare(queries, _fmt(as_json, as_csv, as_jsonl), data))
 
 
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Words to look for in every kind of record.")],
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Search every kind of record; each hit says its kind. Exit 1 when nothing matches.
@@ -162,8 +217,9 @@ def search(
     Examples:
       cartq search allogeneic
       cartq search FUMANBA
+      cartq search lupus --jsonl
     """
-    _exit(commands.search(query, as_json, data))
+    _exit(commands.search(query, _fmt(as_json, as_csv, as_jsonl), data))
 
 
 @app.command()
@@ -172,13 +228,17 @@ def trials(
         str | None, typer.Option("--target", help="Antigen, e.g. bcma.", autocompletion=_complete("target"))
     ] = None,
     indication: Annotated[
-        str | None, typer.Option("--indication", help="Disease, e.g. nsclc.", autocompletion=_complete("indication"))
+        str | None,
+        typer.Option("--indication", help="Disease, e.g. nsclc.", autocompletion=_complete("indication")),
     ] = None,
     sponsor: Annotated[
-        str | None, typer.Option("--sponsor", help="Company or institution.", autocompletion=_complete("company"))
+        str | None,
+        typer.Option("--sponsor", help="Company or institution.", autocompletion=_complete("company")),
     ] = None,
     phase: Annotated[str | None, typer.Option("--phase", help="1, 1/2, 2, 3, early ...")] = None,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Trials and research programmes, filtered, with the trial-count figures.
@@ -186,9 +246,9 @@ def trials(
     Examples:
       cartq trials --target bcma
       cartq trials --indication lupus
-      cartq trials --phase 1/2 --json
+      cartq trials --phase 1/2 --csv
     """
-    _exit(commands.trials(target, indication, sponsor, phase, as_json, data))
+    _exit(commands.trials(target, indication, sponsor, phase, _fmt(as_json, as_csv, as_jsonl), data))
 
 
 @app.command()
@@ -206,7 +266,10 @@ def timeline(
     all_events: Annotated[
         bool, typer.Option("--all-events", help="Include NDA acceptances, designations and INDs.")
     ] = False,
+    chart: ChartOpt = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Every approval in date order (undated ones last).
@@ -214,17 +277,22 @@ def timeline(
     Examples:
       cartq timeline
       cartq timeline --target bcma
-      cartq timeline --all-events --json
+      cartq timeline --chart
+      cartq timeline --all-events --jsonl
     """
-    _exit(commands.timeline(target, indication, all_events, as_json, data))
+    _exit(commands.timeline(target, indication, all_events, chart, _fmt(as_json, as_csv, as_jsonl), data))
 
 
 @app.command()
 def costs(
     country: Annotated[
-        str | None, typer.Option("--country", help="China, CN, US, UK, DE ...", autocompletion=_complete("country"))
+        str | None,
+        typer.Option("--country", help="China, CN, US, UK, DE ...", autocompletion=_complete("country")),
     ] = None,
+    chart: ChartOpt = False,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
     data: DataOpt = None,
 ) -> None:
     """The seed's country cost table and every other price claim, each with its source.
@@ -233,31 +301,45 @@ def costs(
 
     Examples:
       cartq costs --country china
-      cartq costs --country us --json
+      cartq costs --chart
+      cartq costs --country us --csv
     """
-    _exit(commands.costs(country, as_json, data))
+    _exit(commands.costs(country, chart, _fmt(as_json, as_csv, as_jsonl), data))
 
 
 @app.command()
-def market(as_json: JsonOpt = False, data: DataOpt = None) -> None:
+def market(
+    chart: ChartOpt = False,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
+    data: DataOpt = None,
+) -> None:
     """Market sizes, projections and growth rates, with who projected them.
 
     Examples:
       cartq market
+      cartq market --chart
       cartq market --json | jq '.figures[] | select(.status == "projection")'
     """
-    _exit(commands.market(as_json, data))
+    _exit(commands.market(chart, _fmt(as_json, as_csv, as_jsonl), data))
 
 
 @app.command()
-def sources(as_json: JsonOpt = False, data: DataOpt = None) -> None:
+def sources(
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+    as_jsonl: JsonlOpt = False,
+    data: DataOpt = None,
+) -> None:
     """Every source, with what cites it, and the date the fact base is current to.
 
     Examples:
       cartq sources
       cartq sources --json | jq '.[] | select(.kind == "seed")'
+      cartq sources --csv
     """
-    _exit(commands.sources(as_json, data))
+    _exit(commands.sources(_fmt(as_json, as_csv, as_jsonl), data))
 
 
 @app.command()

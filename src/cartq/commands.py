@@ -72,26 +72,51 @@ def open_store(data: str | os.PathLike[str] | None) -> Any:
 
 # ---- the commands --------------------------------------------------------------------------
 
+FORMATS = ("table", "json", "csv", "jsonl")
 
-def show(kind: str, query: str | None, as_json: bool, data: Path | None) -> int:
+
+def emit(fmt: str, data: Any, rows: Callable[[], list[dict[str, Any]]], doc: Callable[[], output.Doc]) -> None:
+    """Write a result: the whole object as JSON, its rows as CSV or JSON Lines, or the document."""
+    if fmt == "json":
+        output.write_json(data)
+    elif fmt == "csv":
+        output.write_csv(rows())
+    elif fmt == "jsonl":
+        output.write_jsonl(rows())
+    else:
+        output.render(doc())
+
+
+def show(kind: str, query: str | None, fmt: str, data: Path | None, evidence: bool = False) -> int:
     """A lookup with QUERY, else a listing of every record of the kind."""
 
     def body() -> None:
         store = open_store(data)
         if query is None:
             rows = lookup.LISTINGS[kind](store)
-            output.write_json(rows) if as_json else output.render(output.listing_doc(kind, rows))
+            emit(fmt, rows, lambda: rows, lambda: output.listing_doc(kind, rows))
+        elif evidence:
+            result = lookup.evidence(store, kind, query)
+            emit(fmt, result, lambda: result["evidence"], lambda: output.evidence_doc(result))
         else:
             view = lookup.lookup(store, kind, query)
-            output.write_json(view) if as_json else output.render(output.DETAIL_DOCS[kind](view))
+            emit(fmt, view, lambda: [view["record"]], lambda: output.DETAIL_DOCS[kind](view))
 
     return boundary(body)
 
 
-def search(query: str, as_json: bool, data: Path | None) -> int:
+def compare(queries: list[str], fmt: str, data: Path | None) -> int:
+    def body() -> None:
+        result = lookup.compare(open_store(data), queries)
+        emit(fmt, result, lambda: output.comparison_rows(result), lambda: output.compare_doc(result))
+
+    return boundary(body)
+
+
+def search(query: str, fmt: str, data: Path | None) -> int:
     def body() -> int:
         hits = lookup.search(open_store(data), query)
-        output.write_json(hits) if as_json else output.render(output.search_doc(query, hits))
+        emit(fmt, hits, lambda: hits, lambda: output.search_doc(query, hits))
         if not hits:
             _warn(f"nothing matches {query!r}")
             return int(ExitCode.NOT_FOUND)
@@ -101,44 +126,49 @@ def search(query: str, as_json: bool, data: Path | None) -> int:
 
 
 def trials(
-    target: str | None, indication: str | None, sponsor: str | None, phase: str | None, as_json: bool, data: Path | None
+    target: str | None, indication: str | None, sponsor: str | None, phase: str | None, fmt: str, data: Path | None
 ) -> int:
     def body() -> None:
         result = lookup.trials(open_store(data), target, indication, sponsor, phase)
-        output.write_json(result) if as_json else output.render(output.trials_doc(result))
+        emit(fmt, result, lambda: result["studies"], lambda: output.trials_doc(result))
 
     return boundary(body)
 
 
-def timeline(target: str | None, indication: str | None, all_events: bool, as_json: bool, data: Path | None) -> int:
+def timeline(
+    target: str | None, indication: str | None, all_events: bool, chart: bool, fmt: str, data: Path | None
+) -> int:
     def body() -> None:
         result = lookup.timeline(open_store(data), target, indication, all_events)
-        output.write_json(result) if as_json else output.render(output.timeline_doc(result))
+        doc = output.timeline_chart_doc if chart else output.timeline_doc
+        emit(fmt, result, lambda: result["events"], lambda: doc(result))
 
     return boundary(body)
 
 
-def costs(country: str | None, as_json: bool, data: Path | None) -> int:
+def costs(country: str | None, chart: bool, fmt: str, data: Path | None) -> int:
     def body() -> None:
         result = lookup.costs(open_store(data), country)
-        output.write_json(result) if as_json else output.render(output.costs_doc(result))
+        doc = output.costs_chart_doc if chart else output.costs_doc
+        emit(fmt, result, lambda: lookup.cost_rows(result), lambda: doc(result))
 
     return boundary(body)
 
 
-def market(as_json: bool, data: Path | None) -> int:
+def market(chart: bool, fmt: str, data: Path | None) -> int:
     def body() -> None:
         result = lookup.market(open_store(data))
-        output.write_json(result) if as_json else output.render(output.market_doc(result))
+        doc = output.market_chart_doc if chart else output.market_doc
+        emit(fmt, result, lambda: result["figures"], lambda: doc(result))
 
     return boundary(body)
 
 
-def sources(as_json: bool, data: Path | None) -> int:
+def sources(fmt: str, data: Path | None) -> int:
     def body() -> None:
         store = open_store(data)
         rows = lookup.sources(store)
-        output.write_json(rows) if as_json else output.render(output.sources_doc(rows, store.meta("as_of")))
+        emit(fmt, rows, lambda: rows, lambda: output.sources_doc(rows, store.meta("as_of")))
 
     return boundary(body)
 

@@ -12,24 +12,21 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+_FORMATS = frozenset({"--json", "--csv", "--jsonl"})
 # command -> (options that take a value, flags, how many positional arguments: min, max)
 GRAMMAR: dict[str, tuple[frozenset[str], frozenset[str], int, int]] = {
-    "product": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
-    "company": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
-    "target": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
-    "indication": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
-    "glossary": (frozenset({"--data"}), frozenset({"--json"}), 0, 1),
-    "search": (frozenset({"--data"}), frozenset({"--json"}), 1, 1),
-    "costs": (frozenset({"--data", "--country"}), frozenset({"--json"}), 0, 0),
-    "market": (frozenset({"--data"}), frozenset({"--json"}), 0, 0),
-    "sources": (frozenset({"--data"}), frozenset({"--json"}), 0, 0),
-    "timeline": (frozenset({"--data", "--target", "--indication"}), frozenset({"--json", "--all-events"}), 0, 0),
-    "trials": (
-        frozenset({"--data", "--target", "--indication", "--sponsor", "--phase"}),
-        frozenset({"--json"}),
-        0,
-        0,
-    ),
+    "product": (frozenset({"--data"}), _FORMATS | {"--evidence", "--sources"}, 0, 1),
+    "company": (frozenset({"--data"}), _FORMATS | {"--evidence", "--sources"}, 0, 1),
+    "target": (frozenset({"--data"}), _FORMATS | {"--evidence", "--sources"}, 0, 1),
+    "indication": (frozenset({"--data"}), _FORMATS | {"--evidence", "--sources"}, 0, 1),
+    "glossary": (frozenset({"--data"}), _FORMATS, 0, 1),
+    "compare": (frozenset({"--data"}), _FORMATS, 2, 50),
+    "search": (frozenset({"--data"}), _FORMATS, 1, 1),
+    "costs": (frozenset({"--data", "--country"}), _FORMATS | {"--chart"}, 0, 0),
+    "market": (frozenset({"--data"}), _FORMATS | {"--chart"}, 0, 0),
+    "sources": (frozenset({"--data"}), _FORMATS, 0, 0),
+    "timeline": (frozenset({"--data", "--target", "--indication"}), _FORMATS | {"--all-events", "--chart"}, 0, 0),
+    "trials": (frozenset({"--data", "--target", "--indication", "--sponsor", "--phase"}), _FORMATS, 0, 0),
 }
 KIND_OF_COMMAND = {
     "product": "product",
@@ -67,32 +64,38 @@ def parse(argv: list[str]) -> Callable[[], int] | None:
     if not least <= len(positional) <= most:
         return None
 
+    formats = [name[2:] for name in ("--json", "--csv", "--jsonl") if options.get(name)]
+    if len(formats) > 1:
+        return None  # Typer reports the usage error
+
     from cartq import commands
 
     def opt(name: str) -> str | None:
         value = options.get(name)
         return value if isinstance(value, str) else None
 
-    as_json = bool(options.get("--json"))
-    data = Path(opt("--data")) if opt("--data") is not None else None  # type: ignore[arg-type]
+    fmt = formats[0] if formats else "table"
+    data_path = opt("--data")
+    data = Path(data_path) if data_path is not None else None
     query = positional[0] if positional else None
+    chart = bool(options.get("--chart"))
     if command in KIND_OF_COMMAND:
-        return lambda: commands.show(KIND_OF_COMMAND[command], query, as_json, data)
+        evidence = bool(options.get("--evidence") or options.get("--sources"))
+        return lambda: commands.show(KIND_OF_COMMAND[command], query, fmt, data, evidence)
+    if command == "compare":
+        return lambda: commands.compare(positional, fmt, data)
     if command == "search":
-        return lambda: commands.search(query or "", as_json, data)
+        return lambda: commands.search(query or "", fmt, data)
     if command == "costs":
-        return lambda: commands.costs(opt("--country"), as_json, data)
+        return lambda: commands.costs(opt("--country"), chart, fmt, data)
     if command == "market":
-        return lambda: commands.market(as_json, data)
+        return lambda: commands.market(chart, fmt, data)
     if command == "sources":
-        return lambda: commands.sources(as_json, data)
+        return lambda: commands.sources(fmt, data)
     if command == "timeline":
-        return lambda: commands.timeline(
-            opt("--target"), opt("--indication"), bool(options.get("--all-events")), as_json, data
-        )
-    return lambda: commands.trials(
-        opt("--target"), opt("--indication"), opt("--sponsor"), opt("--phase"), as_json, data
-    )
+        all_events = bool(options.get("--all-events"))
+        return lambda: commands.timeline(opt("--target"), opt("--indication"), all_events, chart, fmt, data)
+    return lambda: commands.trials(opt("--target"), opt("--indication"), opt("--sponsor"), opt("--phase"), fmt, data)
 
 
 def main() -> None:

@@ -479,7 +479,7 @@ def timeline(
         wanted = {record["id"], *(i["id"] for i in _linked(store, "indication", record["id"], "indication", "parent"))}
         events = [e for e in events if e.get("indication") in wanted]
     events = _dated(events)
-    return {"filters": applied, "events": events, "sources": _sources_for(store, events)}
+    return {"filters": applied, "all_events": all_events, "events": events, "sources": _sources_for(store, events)}
 
 
 def costs(store: Store, country: str | None = None) -> Record:
@@ -568,6 +568,160 @@ def search(store: Store, query: str, limit: int = 25) -> list[Record]:
     return rows
 
 
-def all_names(store: Store, kind: str) -> list[str]:
-    """Names offered to shell completion: each record's id and its display names."""
-    return sorted({label for _, label, _ in store.names(kind)})
+def completions(store: Store, kind: str, incomplete: str) -> list[str]:
+    """Names for shell completion that start with what was typed, in the case it was typed.
+
+    Only names without spaces are offered: shells split completions on whitespace.
+    """
+    typed = incomplete.casefold()
+    found: dict[str, str] = {}
+    for _, label, _ in store.names(kind):
+        if any(ch.isspace() for ch in label) or not label.casefold().startswith(typed):
+            continue
+        if label.startswith(incomplete):
+            candidate = label
+        elif incomplete == incomplete.lower():
+            candidate = label.lower()  # "fuc" completes to "fucaso", not "Fucaso"
+        else:
+            candidate = incomplete + label[len(incomplete) :]
+        found.setdefault(candidate.casefold(), candidate)
+    return sorted(found.values())
+
+
+# ---- evidence, comparison, flat rows ------------------------------------------------------
+
+
+def _citations_with_paths(value: Any, path: str) -> list[tuple[str, Record]]:
+    """(field path, citation) for every citation in a record, e.g. ('car_construct', {...})."""
+    found: list[tuple[str, Record]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("sources", "claimed_by", "corrected_by") and isinstance(item, list):
+                where = path if key == "sources" else f"{path}.{key}".lstrip(".")
+                found.extend((where or "record", c) for c in item if isinstance(c, dict) and "source" in c)
+            else:
+                found.extend(_citations_with_paths(item, f"{path}.{key}".lstrip(".")))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_citations_with_paths(item, f"{path}[{index}]"))
+    return found
+
+
+def evidence(store: Store, kind: str, query: str) -> Record:
+    """Every citation behind a record and its related facts: which field, which source, what it says."""
+    view = lookup(store, kind, query)
+    pairs = _citations_with_paths(view["record"], "")
+    related = view["related"]
+    for section, label in (("events", "event"), ("prices", "price"), ("coverage", "coverage")):
+        for item in related.get(section, []):
+            for path, citation in _citations_with_paths(item, ""):
+                pairs.append((f"{label}:{item['id']}" + ("" if path == "record" else f".{path}"), citation))
+    for dispute in view["disputes"]:
+        pairs.extend((f"dispute:{dispute['id']}.{path}", c) for path, c in _citations_with_paths(dispute, ""))
+    sources = {s["id"]: s for s in store.get_many("source", [c["source"] for _, c in pairs])}
+    rows = []
+    for field, citation in pairs:
+        source = sources.get(citation["source"], {})
+        rows.append(
+            {
+                "field": field,
+                "source": citation["source"],
+                "title": source.get("title"),
+                "where": source.get("url") or source.get("seed_file"),
+                "quote": citation.get("quote"),
+                "note": citation.get("note"),
+            }
+        )
+    return {"kind": kind, "id": view["record"]["id"], "name": label_of(view["record"]), "evidence": rows}
+
+
+def compare(store: Store, queries: list[str]) -> Record:
+    """Products side by side: one row per field, one value per product."""
+    if len(queries) < 2:
+        raise UsageError("compare needs at least two products")
+    views = [product_view(store, resolve(store, "product", q)) for q in queries]
+
+    def prices(view: Record, country: str) -> list[Record]:
+        return [
+            p
+            for p in view["related"]["prices"]
+            if p["country"] == country and p["basis"] in ("list_price", "launch_list_price")
+        ]
+
+    def coverage(view: Record, scheme: str) -> str:
+        rows = [c for c in view["related"]["coverage"] if c["scheme"] == scheme]
+        return "; ".join(f"{c['status'].replace('_', ' ')} ({c['plan']})" for c in rows) or "no record"
+
+    def approvals(view: Record) -> list[str]:
+        return [
+            f"{e.get('date') or 'date unconfirmed'}: {e.get('indication_name') or ''} ({e['kind']})"
+            for e in view["related"]["events"]
+            if e["kind"] in APPROVAL_KINDS and e["regulator"] == "NMPA"
+        ]
+
+    fields: list[tuple[str, Any]] = [
+        ("INN", lambda v: v["record"].get("inn")),
+        ("Chinese generic name", lambda v: v["record"].get("chinese_generic_name")),
+        ("brands", lambda v: v["record"].get("brand_names", []) + v["record"].get("chinese_brand_names", [])),
+        ("codes", lambda v: v["record"].get("code_names", [])),
+        ("targets", lambda v: [t["name"] for t in v["related"]["targets"]]),
+        ("companies", lambda v: sorted({c["company_name"] for c in v["related"]["companies"] if not c.get("until")})),
+        ("cells", lambda v: v["record"]["cell_source"]),
+        ("status", lambda v: v["record"]["status"]),
+        ("confidence", lambda v: v["record"]["confidence"]),
+        ("first NMPA approval", lambda v: (v["related"]["first_approval"] or {}).get("date")),
+        ("NMPA approvals", approvals),
+        ("pivotal trials", lambda v: [s["name"] for s in v["related"]["studies"] if s["kind"] == "pivotal_trial"]),
+    ]
+    construct_keys = ("binder", "hinge", "transmembrane", "costimulatory_domain", "signalling_domain", "vector")
+    fields += [
+        (key.replace("_", " "), (lambda k: lambda v: (v["record"].get("car_construct") or {}).get(k))(key))
+        for key in construct_keys
+    ]
+    fields += [
+        ("China list price", lambda v: [p["price"] for p in prices(v, "china")]),
+        ("US list price", lambda v: [p["price"] for p in prices(v, "united-states")]),
+        ("2025 commercial insurance list", lambda v: coverage(v, "commercial_innovative_drug_list")),
+        ("NRDL", lambda v: coverage(v, "nrdl")),
+        ("disputed claims", lambda v: len(v["disputes"])),
+    ]
+    rows = [{"field": name, "values": [get(view) for view in views]} for name, get in fields]
+    return {
+        "products": [{"id": v["record"]["id"], "name": v["record"]["name"]} for v in views],
+        "rows": rows,
+        "views": views,
+    }
+
+
+def cost_rows(result: Record) -> list[Record]:
+    """The cost table's rows and every price claim as one flat list, for spreadsheets."""
+    rows = []
+    for country in result["countries"]:
+        rows.append(
+            {
+                "country": country["id"],
+                "product": None,
+                "subject": "Seed cost table: therapy cost",
+                **{f"price_{k}": v for k, v in country["therapy_cost"].items()},
+                "basis": "seed_cost_table",
+                "date": None,
+                "confidence": None,
+                "disputed": country["disputed"],
+                "sources": "; ".join(c["source"] for c in country["sources"]),
+            }
+        )
+    for claim in result["prices"]:
+        rows.append(
+            {
+                "country": claim["country"],
+                "product": claim.get("product"),
+                "subject": claim["subject"],
+                **{f"price_{k}": v for k, v in claim["price"].items()},
+                "basis": claim["basis"],
+                "date": claim.get("date"),
+                "confidence": claim["confidence"],
+                "disputed": claim["disputed"],
+                "sources": "; ".join(c["source"] for c in claim["sources"]),
+            }
+        )
+    return rows

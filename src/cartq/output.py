@@ -36,7 +36,14 @@ class Lines:
         self.lines, self.title, self.style = lines, title, style
 
 
-Block = Heading | Fields | Table | Lines
+class Bars:
+    """A horizontal bar chart of one unit. Each item: (label, low, high or None, note, projected)."""
+
+    def __init__(self, title: str, unit: str, items: list[tuple[str, float, float | None, str, bool]]) -> None:
+        self.title, self.unit, self.items = title, unit, items
+
+
+Block = Heading | Fields | Table | Lines | Bars
 
 
 class Doc:
@@ -51,8 +58,8 @@ class Doc:
 
 
 def _has_content(block: Block) -> bool:
-    if isinstance(block, Table):
-        return bool(block.rows)
+    if isinstance(block, (Table, Bars)):
+        return bool(block.rows if isinstance(block, Table) else block.items)
     if isinstance(block, Lines):
         return bool(block.lines)
     if isinstance(block, Fields):
@@ -593,6 +600,127 @@ def sources_doc(rows: list[Record], as_of: str) -> Doc:
     return doc
 
 
+def evidence_doc(result: Record) -> Doc:
+    doc = Doc([Heading(f"Evidence for {result['name']}")])
+    doc.add(
+        Table(
+            ["field", "source", "quote / note", "where"],
+            [
+                [e["field"], e["source"], e.get("quote") or e.get("note") or "", e.get("where") or ""]
+                for e in result["evidence"]
+            ],
+        )
+    )
+    return doc
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict) and "currency" in value:
+        return fmt_money(value)
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    return words(str(value)) if isinstance(value, str) and "_" in value and " " not in value else str(value)
+
+
+def compare_doc(result: Record) -> Doc:
+    names = [p["name"] for p in result["products"]]
+    return Doc(
+        [
+            Table(
+                ["", *names],
+                [[row["field"], *(_cell(v) for v in row["values"])] for row in result["rows"]],
+                title="Comparison",
+            )
+        ]
+    )
+
+
+def comparison_rows(result: Record) -> list[Record]:
+    ids = [p["id"] for p in result["products"]]
+    return [
+        {"field": row["field"], **{pid: _cell(v) for pid, v in zip(ids, row["values"], strict=True)}}
+        for row in result["rows"]
+    ]
+
+
+def _scaled(money: Record) -> tuple[float, float | None]:
+    return money["low"], money.get("high")
+
+
+def costs_chart_doc(result: Record) -> Doc:
+    doc = Doc()
+    doc.add(
+        Bars(
+            "Seed cost table: therapy cost by country",
+            "USD",
+            [
+                (c["name"] + (" (disputed)" if c["disputed"] else ""), *_scaled(c["therapy_cost"]), "", False)
+                for c in result["countries"]
+            ],
+        )
+    )
+    by_unit: dict[str, list[tuple[str, float, float | None, str, bool]]] = {}
+    for claim in result["prices"]:
+        price = claim["price"]
+        unit = price["currency"] + ("" if price.get("scale", "one") == "one" else f" {price['scale']}")
+        label = claim.get("product_name") or claim["subject"]
+        label = label.split(" (")[0] + f" — {words(claim['basis'])}"
+        note = _QUALIFIER.get(price.get("qualifier", "exactly"), "").strip()
+        if claim["disputed"]:
+            note = (note + " disputed").strip()
+        by_unit.setdefault(unit, []).append((label, *_scaled(price), note, False))
+    for unit, items in by_unit.items():
+        doc.add(Bars(f"Price claims in {unit} (each in its own currency; never converted)", unit, items))
+    return doc
+
+
+def market_chart_doc(result: Record) -> Doc:
+    doc = Doc()
+    groups: dict[tuple[str, str], list[tuple[str, float, float | None, str, bool]]] = {}
+    for figure in result["figures"]:
+        value = figure["value"]
+        unit = value["currency"] + ("" if value.get("scale", "one") == "one" else f" {value['scale']}")
+        note = "projection" if figure["status"] == "projection" else ""
+        if figure["disputed"]:
+            note = (note + " disputed").strip()
+        groups.setdefault((figure["market"], unit), []).append(
+            (str(figure["year"]), *_scaled(value), note, figure["status"] == "projection")
+        )
+    for (market, unit), items in groups.items():
+        shaded = "; projections shaded" if any(projected for *_, projected in items) else ""
+        doc.add(Bars(f"{market} ({unit}{shaded})", unit, items))
+    return doc
+
+
+def timeline_chart_doc(result: Record) -> Doc:
+    per_year: dict[str, int] = {}
+    undated = 0
+    for event in result["events"]:
+        if event["regulator"] != "NMPA":
+            continue
+        if event.get("date"):
+            per_year[event["date"][:4]] = per_year.get(event["date"][:4], 0) + 1
+        else:
+            undated += 1
+    doc = Doc()
+    if per_year:
+        years = range(int(min(per_year)), int(max(per_year)) + 1)
+        doc.add(
+            Bars(
+                "NMPA events per year",
+                "events",
+                [(str(y), float(per_year.get(str(y), 0)), None, "", False) for y in years],
+            )
+        )
+    if undated:
+        doc.add(Lines([f"{undated} event(s) with no confirmed date are not in the chart"]))
+    if not per_year and not undated:
+        doc.add(Lines(["no events match these filters"]))
+    return doc
+
+
 # ---- writing ---------------------------------------------------------------------------------
 
 
@@ -600,8 +728,51 @@ def write_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def flatten(row: Record) -> Record:
+    """One level of keys for CSV: nested objects become 'a.b', lists are joined with '; '."""
+    flat: Record = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            for sub, item in flatten(value).items():
+                flat[f"{key}.{sub}"] = item
+        elif isinstance(value, list):
+            flat[key] = "; ".join(
+                item["source"]
+                if isinstance(item, dict) and "source" in item
+                else f"{item['kind']}:{item['id']}"
+                if isinstance(item, dict) and {"kind", "id"} <= set(item)
+                else json.dumps(item, ensure_ascii=False)
+                if isinstance(item, (dict, list))
+                else str(item)
+                for item in value
+            )
+        else:
+            flat[key] = value
+    return flat
+
+
+def write_csv(rows: list[Record]) -> None:
+    """RFC 4180 via the csv module: a header of every key seen, in order of first appearance."""
+    import csv
+
+    flat = [flatten(row) for row in rows]
+    columns = list(dict.fromkeys(key for row in flat for key in row))
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(flat)
+
+
+def write_jsonl(rows: list[Record]) -> None:
+    for row in rows:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def write_text(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+SHORT_COLUMN = 12
+MIN_TEXT_COLUMN = 14
 
 
 def _use_rich() -> bool:
@@ -627,6 +798,9 @@ def render_plain(doc: Doc) -> str:
             continue
         if getattr(block, "title", None):
             out.append(f"{block.title}:")
+        if isinstance(block, Bars):
+            out += [line.rstrip() for line in bar_lines(block, _plain_width())]
+            continue
         if isinstance(block, Fields):
             width = max(len(k) for k, v in block.pairs if v)
             out += [f"  {k.ljust(width)}  {v}" for k, v in block.pairs if v]
@@ -635,6 +809,39 @@ def render_plain(doc: Doc) -> str:
         elif isinstance(block, Table):
             out += _plain_table(block)
     return "\n".join(out) + "\n"
+
+
+def _plain_width() -> int:
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "100")))
+    except ValueError:
+        return 100
+
+
+def _amount_short(value: float) -> str:
+    return _amount(value) if value < 10_000 else f"{value:,.0f}"
+
+
+def bar_lines(block: Bars, width: int) -> list[str]:
+    """'label  ████████▒▒▒  value note' lines; a range is solid to its low end, shaded to its high end."""
+    labels = [label for label, *_ in block.items]
+    values = [
+        (f"{_amount_short(low)}–{_amount_short(high)}" if high is not None and high != low else _amount_short(low))
+        + (f" {note}" if note else "")
+        for _, low, high, note, _ in block.items
+    ]
+    label_width = min(max(map(len, labels)), 46)
+    value_width = max(map(len, values))
+    room = max(10, width - label_width - value_width - 6)
+    top = max((high if high is not None else low) for _, low, high, _, _ in block.items) or 1.0
+    lines = []
+    for (label, low, high, _, projected), value in zip(block.items, values, strict=True):
+        solid = max(1, round(room * low / top)) if low > 0 else 0
+        extra = round(room * (high or low) / top) - solid if high is not None else 0
+        bar = ("▒" if projected else "█") * solid + "░" * max(0, extra)
+        shown = label if len(label) <= label_width else label[: label_width - 1] + "…"
+        lines.append(f"  {shown.ljust(label_width)}  {bar.ljust(room)}  {value}")
+    return lines
 
 
 def _plain_table(table: Table) -> list[str]:
@@ -650,35 +857,68 @@ def _plain_table(table: Table) -> list[str]:
 
 
 def _render_rich(doc: Doc) -> None:
-    from rich import box
     from rich.console import Console, Group
+    from rich.padding import Padding
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    console = Console(highlight=False, emoji=False, markup=False, no_color=bool(os.environ.get("NO_COLOR")) or None)
     parts: list[object] = []
     for block in doc.blocks:
         if isinstance(block, Heading):
             parts.append(Text(block.text, style="bold"))
             continue
+        parts.append(Text(""))
         if block.title:
             parts.append(Text(block.title, style="bold"))
         if isinstance(block, Fields):
-            pairs = [(k, v) for k, v in block.pairs if v]
-            width = max(len(k) for k, _ in pairs)
-            text = Text()
-            for key, value in pairs:
-                text.append(f"  {key.ljust(width)}  ", style="cyan")
-                text.append(value + "\n")
-            parts.append(text)
+            grid = RichTable.grid(padding=(0, 2))
+            grid.add_column(style="cyan", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for key, value in block.pairs:
+                if value:
+                    grid.add_row(key, Text(value))
+            parts.append(Padding(grid, (0, 0, 0, 2)))
         elif isinstance(block, Lines):
-            parts.append(Text("\n".join("  " + line for line in block.lines) + "\n", style=block.style))
+            parts.extend(Padding(Text(line, style=block.style), (0, 0, 0, 2)) for line in block.lines)
+        elif isinstance(block, Bars):
+            parts.append(Text(f"{block.unit}", style="dim"))
+            parts.extend(Text(line, style="green") for line in bar_lines(block, console.width))
         else:
-            keep = [i for i in range(len(block.columns)) if any(row[i] for row in block.rows)]
-            table = RichTable(box=box.SIMPLE_HEAD, header_style="bold cyan", pad_edge=False)
-            for i in keep:
-                table.add_column(block.columns[i], overflow="fold")
-            for row in block.rows:
-                table.add_row(*(Text(str(row[i])) for i in keep))
-            parts.append(table)
-    console = Console(highlight=False, emoji=False, markup=False, no_color=bool(os.environ.get("NO_COLOR")) or None)
+            parts.append(_rich_table(block, console.width))
     console.print(Group(*parts))  # type: ignore[arg-type]
+
+
+def _rich_table(block: Table, width: int) -> object:
+    """A table that fits `width` without cropping: short columns stay on one line, text columns
+    wrap by word; when even that cannot fit, each row becomes a small block of 'column  value' lines.
+    """
+    from rich import box
+    from rich.padding import Padding
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    keep = [i for i in range(len(block.columns)) if any(row[i] for row in block.rows)]
+    # Judge columns by their values: a long header may wrap, a short date may not.
+    longest = {i: max(len(str(row[i])) for row in block.rows) for i in keep}
+    needed = sum(n if n <= SHORT_COLUMN else min(MIN_TEXT_COLUMN, n) for n in longest.values()) + 3 * len(keep)
+    if needed > width:
+        grid = RichTable.grid(padding=(0, 2))
+        grid.add_column(style="cyan", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for number, row in enumerate(block.rows):
+            if number:
+                grid.add_row("", "")
+            for i in keep:
+                if row[i]:
+                    grid.add_row(block.columns[i], Text(str(row[i])))
+        return Padding(grid, (0, 0, 0, 2))
+    table = RichTable(box=box.SIMPLE_HEAD, header_style="bold cyan", pad_edge=False)
+    for i in keep:
+        if longest[i] <= SHORT_COLUMN:
+            table.add_column(block.columns[i], no_wrap=True)
+        else:
+            table.add_column(block.columns[i], overflow="fold", min_width=min(MIN_TEXT_COLUMN, longest[i]))
+    for row in block.rows:
+        table.add_row(*(Text(str(row[i])) for i in keep))
+    return table

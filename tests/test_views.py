@@ -1,0 +1,206 @@
+"""Comparison, exports, charts, evidence, completion and terminal rendering."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from cartq import output
+
+from .conftest import installed_cartq, run
+
+
+def test_compare_puts_products_side_by_side() -> None:
+    result = run("compare", "fucaso", "carvykti", "zevor-cel", "--json").json()
+    assert [p["id"] for p in result["products"]] == ["eque-cel", "cilta-cel", "zevor-cel"]
+    rows = {row["field"]: row["values"] for row in result["rows"]}
+    assert rows["first NMPA approval"] == ["2023-06-30", "2024-08-27", "2024-02-23"]
+    assert rows["targets"] == [["BCMA"], ["BCMA"], ["BCMA"]]
+    assert rows["2025 commercial insurance list"][1].startswith("not listed")
+    table = run("compare", "fucaso", "carvykti").stdout
+    assert "Fucaso (equecabtagene autoleucel)" in table and "CARTIFAN-1" in table and "USD 465,000" in table
+
+
+def test_compare_needs_two_and_reports_a_miss() -> None:
+    assert run("compare", "fucaso").exit_code == 2
+    miss = run("compare", "fucaso", "zzzzzz")
+    assert miss.exit_code == 1 and "no product matches 'zzzzzz'" in miss.stderr
+
+
+def test_csv_is_rfc4180_and_round_trips() -> None:
+    raw = subprocess.run([installed_cartq(), "product", "--csv"], capture_output=True, timeout=60).stdout
+    assert raw.startswith(b"id,name,inn,") and raw.count(b"\r\n") == raw.count(b"\n")  # CRLF, as RFC 4180 says
+    result = run("product", "--csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["id"] == "axi-cel"
+    assert rows[0]["brand_names"] == "Yikaida; Yescarta"
+    costs = list(csv.DictReader(io.StringIO(run("costs", "--country", "china", "--csv").stdout)))
+    first = costs[0]
+    assert (first["subject"], first["price_currency"], first["price_low"], first["disputed"]) == (
+        "Seed cost table: therapy cost",
+        "USD",
+        "80000.0",
+        "True",
+    )
+    assert {"CNY", "USD"} <= {row["price_currency"] for row in costs}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["product"],
+        ["company"],
+        ["target"],
+        ["indication"],
+        ["glossary"],
+        ["sources"],
+        ["trials"],
+        ["timeline"],
+        ["costs"],
+        ["market"],
+        ["search", "bcma"],
+    ],
+)
+def test_every_listing_has_csv_and_jsonl(args: list[str]) -> None:
+    as_csv = run(*args, "--csv")
+    assert as_csv.exit_code == 0 and len(list(csv.reader(io.StringIO(as_csv.stdout)))) >= 2
+    lines = run(*args, "--jsonl").stdout.splitlines()
+    assert lines and all(isinstance(json.loads(line), dict) for line in lines)
+
+
+def test_formats_are_exclusive() -> None:
+    result = run("product", "--json", "--csv")
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_evidence_shows_field_source_and_quote() -> None:
+    result = run("product", "fucaso", "--evidence", "--json").json()
+    rows = result["evidence"]
+    construct = [r for r in rows if r["field"] == "car_construct" and r["source"] == "seed-000"]
+    assert construct and "CD8a hinge and transmembrane" in construct[0]["quote"]
+    assert {"event:eque-cel-rrmm-approval", "price:cn-fucaso-over-1m"} <= {r["field"] for r in rows}
+    assert any(r["field"].endswith(".claimed_by") for r in rows)
+    assert run("product", "fucaso", "--sources").stdout == run("product", "fucaso", "--evidence").stdout
+
+
+def test_costs_chart_labels_currency_and_draws_ranges() -> None:
+    out = run("costs", "--chart").stdout
+    assert "Seed cost table: therapy cost by country:" in out
+    assert "Price claims in CNY" in out and "Price claims in USD" in out
+    assert re.search(r"█+░+\s+1,800,000–2,200,000", out)  # a range is drawn as a range
+    assert "disputed" in out
+
+
+def test_market_chart_marks_projections() -> None:
+    out = run("market", "--chart").stdout
+    assert re.search(r"2030\s+▒+\s+28\.9 projection", out)
+    assert re.search(r"2021\s+█+\s+0\.2\b", out)
+
+
+def test_timeline_chart_counts_approvals_per_year() -> None:
+    out = run("timeline", "--chart").stdout
+    assert re.search(r"2023\s+█+\s+3\n", out)
+    assert "with no confirmed date" in out
+
+
+def bash_complete(words: str, cword: int, **env: str) -> list[str]:
+    full = {**os.environ, "_CARTQ_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword), **env}
+    result = subprocess.run([installed_cartq()], capture_output=True, text=True, env=full, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_bash_completion_of_commands_options_and_names() -> None:
+    assert "product" in bash_complete("cartq pro", 1)
+    assert "--country" in bash_complete("cartq costs --cou", 2)
+    assert bash_complete("cartq product fuc", 2) == ["fucaso"]
+    assert "Fucaso" in bash_complete("cartq product Fuc", 2)
+    assert {"united-kingdom", "united-states", "uk", "us", "usa"} <= set(bash_complete("cartq costs --country u", 3))
+    assert "bcma" in bash_complete("cartq target b", 2)
+
+
+def test_zsh_and_fish_completion() -> None:
+    env = {**os.environ, "_CARTQ_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "cartq company ia"}
+    zsh = subprocess.run([installed_cartq()], capture_output=True, text=True, env=env, timeout=60)
+    assert "iaso" in zsh.stdout
+    env = {
+        **os.environ,
+        "_CARTQ_COMPLETE": "complete_fish",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        "_TYPER_COMPLETE_ARGS": "cartq indication rr",
+    }
+    fish = subprocess.run([installed_cartq()], capture_output=True, text=True, env=env, timeout=60)
+    assert "rrmm" in fish.stdout.lower()
+
+
+def test_completion_script_is_offered() -> None:
+    result = run("--show-completion", "bash")
+    assert result.exit_code == 0 and "_CARTQ_COMPLETE" in result.stdout
+
+
+def render_tty(doc: output.Doc, width: int, monkeypatch: pytest.MonkeyPatch, no_color: bool = False) -> str:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("TERM", "xterm-256color")
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    screen = Terminal()
+    monkeypatch.setattr("sys.stdout", screen)
+    output.render(doc)
+    return screen.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["product", "yikaida"],
+        ["product"],
+        ["costs", "--country", "china"],
+        ["timeline"],
+        ["compare", "fucaso", "carvykti", "cnct19"],
+        ["market", "--chart"],
+    ],
+)
+def test_terminal_tables_fit_and_wrap_without_losing_words(
+    args: list[str], width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cartq import commands, lookup
+
+    store = commands.open_store(None)
+    if args[0] == "product" and len(args) == 2:
+        doc = output.product_doc(lookup.lookup(store, "product", args[1]))
+    elif args[0] == "product":
+        doc = output.listing_doc("product", lookup.list_products(store))
+    elif args[0] == "costs":
+        doc = output.costs_doc(lookup.costs(store, "china"))
+    elif args[0] == "timeline":
+        doc = output.timeline_doc(lookup.timeline(store))
+    elif args[0] == "compare":
+        doc = output.compare_doc(lookup.compare(store, args[1:]))
+    else:
+        doc = output.market_chart_doc(lookup.market(store))
+    screen = render_tty(doc, width, monkeypatch, no_color=True)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)
+    assert "\x1b[3" not in screen  # NO_COLOR: no colour codes
+    assert max(len(line) for line in plain.splitlines()) <= width
+    words = set(re.findall(r"[A-Za-z]{14,}", plain))
+    # URLs longer than a column can only be folded; every other long word must survive whole.
+    prose = re.sub(r"https?://\S+", "", output.render_plain(doc))
+    expected = set(re.findall(r"[A-Za-z]{14,}", prose))
+    assert expected <= words  # long words are wrapped whole, never cut
+
+
+def test_rich_escapes_brackets_in_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = output.Doc([output.Table(["a"], [["[on hold] [bold]x[/bold]"]])])
+    assert "[on hold] [bold]x[/bold]" in render_tty(doc, 80, monkeypatch)
