@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -388,3 +389,15 @@ def test_validate_the_shipped_fact_base() -> None:
     result = run("validate", "--json")
     assert result.exit_code == 0
     assert result.json()["valid"] is True
+
+
+def test_every_command_has_a_readme_example() -> None:
+    from cartq.cli import app
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    names = [command.name or command.callback.__name__ for command in app.registered_commands]
+    assert len(names) >= 14
+    for name in names:
+        assert f"cartq {name}" in readme, name
+    for flag in ("--json", "--csv", "--jsonl", "--chart", "--evidence", "--data", "--version", "--install-completion"):
+        assert flag in readme, flag

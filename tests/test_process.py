@@ -122,3 +122,44 @@ def test_fast_path_matches_typer(argv: list[str]) -> None:
 )
 def test_fast_path_leaves_the_rest_to_typer(argv: list[str]) -> None:
     assert run_fast(*argv) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), [("product fucaso", 0), ("product fucaso --json", 0), ("--help", 0), ("product no-such-thing", 1)]
+)
+def test_a_closed_stdout_ends_quietly_with_the_right_code(args: str, code: int) -> None:
+    result = subprocess.run(
+        f"'{installed_cartq()}' {args} >&-",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
+    assert (result.stderr == "") == (code == 0)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a" * 100_000,
+        "\x01\x1b[31mred\x07",
+        ".*[(?",
+        "(((",
+        "%_%",
+        "\\d+$",
+        "ＣＡＲＶＹＫＴＩ",
+        "卡卫荻 carvykti",
+        "\u200bfucaso",
+        "fucaso\u0301",
+    ],
+)
+def test_hostile_queries_from_a_real_process(query: str) -> None:
+    result = cartq("product", query)
+    assert result.returncode in (0, 1)
+    assert "Traceback" not in result.stderr
+    assert "\x1b[31m" not in result.stderr  # control characters are shown escaped, never sent raw
+    if len(query) > 200:
+        assert "100,000 characters" in result.stderr

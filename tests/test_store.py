@@ -255,3 +255,20 @@ def test_unreadable_file_even_as_root(tmp_path: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(Path, "read_bytes", denied)
     fails_with(path, "permission denied")
+
+
+def test_alias_bomb_is_bounded_in_time_and_memory_in_a_real_process(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cartq.entry import main; main()", "validate", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 3
+    assert time.monotonic() - started < 5
+    assert usage.ru_maxrss < 300 * 1024  # KiB on Linux
+    assert proc.stderr is not None and b"Traceback" not in proc.stderr.read()

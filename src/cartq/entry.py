@@ -99,6 +99,8 @@ def parse(argv: list[str]) -> Callable[[], int] | None:
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with stdout closed (`cartq ... >&-`): results go nowhere, errors still count
+        sys.stdout = open(os.devnull, "w")
     run = parse(sys.argv[1:])
     if run is None:
         from cartq.cli import main as typer_main
