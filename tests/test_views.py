@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -204,3 +205,30 @@ def test_terminal_tables_fit_and_wrap_without_losing_words(
 def test_rich_escapes_brackets_in_data(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = output.Doc([output.Table(["a"], [["[on hold] [bold]x[/bold]"]])])
     assert "[on hold] [bold]x[/bold]" in render_tty(doc, 80, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("words", "cword"),
+    [
+        ("cartq product fuc", 2),
+        ("cartq product Fuc", 2),
+        ("cartq product ", 2),
+        ("cartq costs --country u", 3),
+        ("cartq trials --sponsor ia", 3),
+        ("cartq timeline --target b", 3),
+        ("cartq compare fucaso car", 3),
+        ("cartq glossary cr", 2),
+        ("cartq indication 'rr", 2),
+    ],
+)
+def test_fast_name_completion_matches_typer(words: str, cword: int) -> None:
+    env = {**os.environ, "_CARTQ_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+    fast = subprocess.run([installed_cartq()], capture_output=True, text=True, env=env, timeout=60)
+    typer = subprocess.run(
+        [sys.executable, "-c", "from cartq.cli import main; main()"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert (fast.returncode, fast.stdout.split(), fast.stderr) == (typer.returncode, typer.stdout.split(), typer.stderr)

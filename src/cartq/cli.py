@@ -20,7 +20,7 @@ app = typer.Typer(
     name="cartq",
     help=(
         "Look up sourced facts about CAR-T cell therapy in China: approved products, companies, targets, "
-        "indications, trials, costs and market figures. Every fact cites its source.\n\n" + EXIT_CODES_HELP
+        "indications, trials, costs and market figures. Every fact cites its source."
     ),
     epilog=EXIT_CODES_HELP,
     add_completion=True,
@@ -85,7 +85,7 @@ def _complete(kind: str) -> Any:
     return complete
 
 
-def _query(kind: str, metavar: str = "[QUERY]") -> Any:
+def _query(kind: str, metavar: str = "QUERY") -> Any:
     return typer.Argument(metavar=metavar, autocompletion=_complete(kind), show_default=False)
 
 
@@ -102,6 +102,7 @@ def product(
 
     QUERY is any brand, generic (INN), short, code or Chinese name; typos are forgiven.
 
+    \b
     Examples:
       cartq product fucaso
       cartq product 卡卫荻 --evidence
@@ -122,6 +123,7 @@ def company(
 ) -> None:
     """Show one company or institution with its products and programmes, or list them all.
 
+    \b
     Examples:
       cartq company iaso
       cartq company 药明巨诺
@@ -141,6 +143,7 @@ def target(
 ) -> None:
     """Show one antigen target with the products and programmes aimed at it, or list them all.
 
+    \b
     Examples:
       cartq target bcma
       cartq target CLDN18.2
@@ -160,6 +163,7 @@ def indication(
 ) -> None:
     """Show one disease with its products, approvals and programmes, or list them all.
 
+    \b
     Examples:
       cartq indication rrmm
       cartq indication "gastric cancer"
@@ -170,7 +174,7 @@ def indication(
 
 @app.command()
 def glossary(
-    term: Annotated[str | None, _query("term", "[TERM]")] = None,
+    term: Annotated[str | None, _query("term", "TERM")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
     as_jsonl: JsonlOpt = False,
@@ -178,6 +182,7 @@ def glossary(
 ) -> None:
     """Explain a term (CRS, ICANS, leukapheresis, NMPA ...), or list the glossary.
 
+    \b
     Examples:
       cartq glossary crs
       cartq glossary off-the-shelf
@@ -196,6 +201,7 @@ def compare(
 ) -> None:
     """Compare two or more products side by side: target, companies, construct, approvals, price, insurance.
 
+    \b
     Examples:
       cartq compare fucaso carvykti zevor-cel
       cartq compare yikaida carteyva --json
@@ -214,6 +220,7 @@ def search(
 ) -> None:
     """Search every kind of record; each hit says its kind. Exit 1 when nothing matches.
 
+    \b
     Examples:
       cartq search allogeneic
       cartq search FUMANBA
@@ -243,6 +250,7 @@ def trials(
 ) -> None:
     """Trials and research programmes, filtered, with the trial-count figures.
 
+    \b
     Examples:
       cartq trials --target bcma
       cartq trials --indication lupus
@@ -274,6 +282,7 @@ def timeline(
 ) -> None:
     """Every approval in date order (undated ones last).
 
+    \b
     Examples:
       cartq timeline
       cartq timeline --target bcma
@@ -299,6 +308,7 @@ def costs(
 
     Prices keep their own currency; nothing is converted or averaged.
 
+    \b
     Examples:
       cartq costs --country china
       cartq costs --chart
@@ -317,6 +327,7 @@ def market(
 ) -> None:
     """Market sizes, projections and growth rates, with who projected them.
 
+    \b
     Examples:
       cartq market
       cartq market --chart
@@ -334,6 +345,7 @@ def sources(
 ) -> None:
     """Every source, with what cites it, and the date the fact base is current to.
 
+    \b
     Examples:
       cartq sources
       cartq sources --json | jq '.[] | select(.kind == "seed")'
@@ -354,6 +366,7 @@ def validate(
 
     Never writes to the file and never uses the cache.
 
+    \b
     Examples:
       cartq validate data/facts.yaml
       cartq validate my-facts.yaml --json
@@ -369,6 +382,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the fact base, or of the --json output.
 
+    \b
     Examples:
       cartq schema > facts.schema.json
       cartq schema output
@@ -381,7 +395,7 @@ def schema(
 def main() -> None:
     """Run the Typer app (the entry point is cartq.entry:main, which tries the fast path first)."""
     try:
-        app()
+        app(prog_name="cartq")
     except BrokenPipeError:
         commands.silence_stdout()
         sys.exit(int(ExitCode.OK))

@@ -37,6 +37,47 @@ KIND_OF_COMMAND = {
 }
 
 
+VALUE_KINDS = {"--country": "country", "--target": "target", "--indication": "indication", "--sponsor": "company"}
+
+
+def complete_names() -> bool:
+    """Answer a bash Tab on a name (an argument, or --country/--target/... value) without Typer.
+
+    Returns False for anything else (command names, options, other shells): Typer answers those.
+    """
+    if os.environ.get("_CARTQ_COMPLETE") != "complete_bash":
+        return False
+    import shlex
+
+    try:
+        words = shlex.split(os.environ.get("COMP_WORDS", ""))
+        cword = int(os.environ.get("COMP_CWORD", ""))
+    except ValueError:
+        return False
+    args, incomplete = words[1:cword], (words[cword] if cword < len(words) else "")
+    if not args or incomplete.startswith("-") or args[0] not in GRAMMAR:
+        return False
+    valued = GRAMMAR[args[0]][0]
+    if args[-1] in VALUE_KINDS and args[-1] in valued:
+        kind = VALUE_KINDS[args[-1]]
+    elif len(args) == 1 and args[0] in KIND_OF_COMMAND:
+        kind = KIND_OF_COMMAND[args[0]]
+    elif args[0] == "compare" and args[-1] != "--data":
+        kind = "product"
+    else:
+        return False
+
+    from cartq import commands, lookup
+    from cartq.errors import CartqError
+
+    try:
+        names = lookup.completions(commands.open_store(None), kind, incomplete)
+    except CartqError:
+        names = []
+    sys.stdout.write("\n".join(names))
+    return True
+
+
 def parse(argv: list[str]) -> Callable[[], int] | None:
     """A ready-to-run command for a simple argv, or None to let Typer handle it."""
     if not argv or argv[0] not in GRAMMAR or any(k.startswith("_CARTQ_COMPLETE") for k in os.environ):
@@ -101,6 +142,8 @@ def parse(argv: list[str]) -> Callable[[], int] | None:
 def main() -> None:
     if sys.stdout is None:  # started with stdout closed (`cartq ... >&-`): results go nowhere, errors still count
         sys.stdout = open(os.devnull, "w")
+    if complete_names():
+        sys.exit(0)
     run = parse(sys.argv[1:])
     if run is None:
         from cartq.cli import main as typer_main
