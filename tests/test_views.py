@@ -41,7 +41,8 @@ def test_csv_is_rfc4180_and_round_trips() -> None:
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[0]["id"] == "axi-cel"
-    assert rows[0]["brand_names"] == "Yikaida; Yescarta"
+    assert rows[0]["brand_names"] == "Yikaida"
+    assert rows[0]["short_names"] == "axi-cel"
     costs = list(csv.DictReader(io.StringIO(run("costs", "--country", "china", "--csv").stdout)))
     first = costs[0]
     assert (first["subject"], first["price_currency"], first["price_low"], first["disputed"]) == (

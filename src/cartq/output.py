@@ -773,6 +773,7 @@ def write_text(text: str) -> None:
 
 SHORT_COLUMN = 12
 MIN_TEXT_COLUMN = 14
+LONGEST_WORD = 30
 
 
 def _use_rich() -> bool:
@@ -899,9 +900,19 @@ def _rich_table(block: Table, width: int) -> object:
     from rich.text import Text
 
     keep = [i for i in range(len(block.columns)) if any(row[i] for row in block.rows)]
-    # Judge columns by their values: a long header may wrap, a short date may not.
+    # Judge columns by their values: a long header may wrap, a short date may not. A text column is
+    # never narrower than its longest word (up to LONGEST_WORD), so wrapping does not split words.
     longest = {i: max(len(str(row[i])) for row in block.rows) for i in keep}
-    needed = sum(n if n <= SHORT_COLUMN else min(MIN_TEXT_COLUMN, n) for n in longest.values()) + 3 * len(keep)
+    minimum = {
+        i: longest[i]
+        if longest[i] <= SHORT_COLUMN
+        else min(
+            max(min(MIN_TEXT_COLUMN, longest[i]), *(len(w) for row in block.rows for w in str(row[i]).split())),
+            LONGEST_WORD,
+        )
+        for i in keep
+    }
+    needed = sum(minimum.values()) + 3 * len(keep)
     if needed > width:
         grid = RichTable.grid(padding=(0, 2))
         grid.add_column(style="cyan", no_wrap=True)
@@ -918,7 +929,7 @@ def _rich_table(block: Table, width: int) -> object:
         if longest[i] <= SHORT_COLUMN:
             table.add_column(block.columns[i], no_wrap=True)
         else:
-            table.add_column(block.columns[i], overflow="fold", min_width=min(MIN_TEXT_COLUMN, longest[i]))
+            table.add_column(block.columns[i], overflow="fold", min_width=minimum[i])
     for row in block.rows:
         table.add_row(*(Text(str(row[i])) for i in keep))
     return table
