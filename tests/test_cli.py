@@ -401,3 +401,14 @@ def test_every_command_has_a_readme_example() -> None:
         assert f"cartq {name}" in readme, name
     for flag in ("--json", "--csv", "--jsonl", "--chart", "--evidence", "--data", "--version", "--install-completion"):
         assert flag in readme, flag
+
+
+def test_an_indication_filter_takes_in_every_level_of_subtype() -> None:
+    from cartq import commands, lookup
+
+    root, wanted = lookup._indication_and_subtypes(commands.open_store(None), "NHL")
+    assert root == "b-nhl"
+    assert {"lbcl", "dlbcl", "pmbcl", "fl", "mcl"} <= wanted  # DLBCL sits two levels below
+    events = run("timeline", "--indication", "NHL", "--json").json()["events"]
+    assert {"axi-cel", "relma-cel"} <= {e["product"] for e in events}
+    assert {"reliance", "zuma-7"} <= {s["id"] for s in run("trials", "--indication", "NHL", "--json").json()["studies"]}

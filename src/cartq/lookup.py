@@ -248,7 +248,7 @@ def company_view(store: Store, company: Record) -> Record:
         products.append({**_summary(product, "status"), "roles": roles})
     related = {
         "products": products,
-        "studies": [_summary(s, "kind", "phase") for s in _linked(store, "company", cid, "study")],
+        "studies": [_summary(s, "kind", "phase", "institution") for s in _linked(store, "company", cid, "study")],
         "parents": [_summary(c, "kind") for c in store.get_many("company", company.get("parents", []))],
         "subsidiaries": [_summary(c, "kind") for c in _linked(store, "company", cid, "company", "parents")],
         "partners": [
@@ -401,6 +401,17 @@ def parse_phase(text: str) -> str:
     raise UsageError(f"unknown phase {text!r}", hint="use one of: 1, 1/2, 2, 3, early, preclinical, registrational")
 
 
+def _indication_and_subtypes(store: Store, query: str) -> tuple[str, set[str]]:
+    """The indication a query names, and the ids of it and every subtype below it (LBCL takes in DLBCL)."""
+    root = resolve(store, "indication", query)["id"]
+    wanted, frontier = {root}, [root]
+    while frontier:
+        children = [i["id"] for i in _linked(store, "indication", frontier.pop(), "indication", "parent")]
+        frontier.extend(child for child in children if child not in wanted)
+        wanted.update(children)
+    return root, wanted
+
+
 def trials(
     store: Store,
     target: str | None = None,
@@ -415,9 +426,7 @@ def trials(
         applied["target"] = record["id"]
         studies = [s for s in studies if record["id"] in s["targets"]]
     if indication:
-        record = resolve(store, "indication", indication)
-        applied["indication"] = record["id"]
-        wanted = {record["id"], *(i["id"] for i in _linked(store, "indication", record["id"], "indication", "parent"))}
+        applied["indication"], wanted = _indication_and_subtypes(store, indication)
         studies = [s for s in studies if wanted & set(s["indications"])]
     if sponsor:
         norm = check_query(sponsor, "company")
@@ -474,9 +483,7 @@ def timeline(
         applied["target"] = record["id"]
         events = [e for e in events if record["id"] in e["targets"]]
     if indication:
-        record = resolve(store, "indication", indication)
-        applied["indication"] = record["id"]
-        wanted = {record["id"], *(i["id"] for i in _linked(store, "indication", record["id"], "indication", "parent"))}
+        applied["indication"], wanted = _indication_and_subtypes(store, indication)
         events = [e for e in events if e.get("indication") in wanted]
     events = _dated(events)
     return {"filters": applied, "all_events": all_events, "events": events, "sources": _sources_for(store, events)}

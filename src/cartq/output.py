@@ -212,6 +212,14 @@ def _coverage_table(coverage: list[Record]) -> Table:
     return Table(["scheme", "plan", "status", "date", "detail"], rows, title="Insurance and reimbursement")
 
 
+def _studies_table(studies: list[Record]) -> Table:
+    return Table(
+        ["trial or programme", "kind", "phase", "institution"],
+        [[s["name"], words(s["kind"]), fmt_phase(s.get("phase")), s.get("institution") or ""] for s in studies],
+        title="Trials and programmes",
+    )
+
+
 def product_doc(view: Record) -> Doc:
     p, rel = view["record"], view["related"]
     doc = Doc([Heading(f"{p['name']}{_flag(p)}")])
@@ -298,13 +306,7 @@ def company_doc(view: Record) -> Doc:
             title="Related companies",
         )
     )
-    doc.add(
-        Table(
-            ["trial or programme", "kind", "phase"],
-            [[s["name"], words(s["kind"]), fmt_phase(s.get("phase"))] for s in rel["studies"]],
-            title="Trials and programmes",
-        )
-    )
+    doc.add(_studies_table(rel["studies"]))
     doc.add(_notes_block(c))
     doc.add(_disputes_block(view["disputes"]))
     doc.add(_sources_block(view["sources"]))
@@ -322,16 +324,7 @@ def target_doc(view: Record) -> Doc:
             title="Products",
         )
     )
-    doc.add(
-        Table(
-            ["trial or programme", "kind", "phase", "institution"],
-            [
-                [s["name"], words(s["kind"]), fmt_phase(s.get("phase")), s.get("institution") or ""]
-                for s in rel["studies"]
-            ],
-            title="Trials and programmes",
-        )
-    )
+    doc.add(_studies_table(rel["studies"]))
     doc.add(_notes_block(t))
     doc.add(_disputes_block(view["disputes"]))
     doc.add(_sources_block(view["sources"]))
@@ -354,16 +347,7 @@ def indication_doc(view: Record) -> Doc:
     )
     doc.add(Table(["product", "status"], [[p["name"], words(p["status"])] for p in rel["products"]], title="Products"))
     doc.add(_events_table(rel["events"], with_product=True))
-    doc.add(
-        Table(
-            ["trial or programme", "kind", "phase", "institution"],
-            [
-                [s["name"], words(s["kind"]), fmt_phase(s.get("phase")), s.get("institution") or ""]
-                for s in rel["studies"]
-            ],
-            title="Trials and programmes",
-        )
-    )
+    doc.add(_studies_table(rel["studies"]))
     doc.add(_disputes_block(view["disputes"]))
     doc.add(_sources_block(view["sources"]))
     return doc
