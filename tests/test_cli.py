@@ -377,7 +377,7 @@ def test_top_level_help_documents_exit_codes() -> None:
 
 
 def test_schema_commands_print_json_schema() -> None:
-    facts = run("schema")
+    facts = run("schema", "--json")
     assert facts.exit_code == 0
     assert "products" in json.loads(facts.stdout)["properties"]
     out = run("schema", "output").json()
