@@ -379,6 +379,7 @@ def schema(
     part: Annotated[
         str, typer.Argument(help="'facts' (the fact base file) or 'output' (the --json shapes).")
     ] = "facts",
+    as_json: Annotated[bool, typer.Option("--json", help="Accepted for symmetry: the schema is always JSON.")] = False,
 ) -> None:
     """Print the JSON Schema of the fact base, or of the --json output.
 
