@@ -177,6 +177,17 @@ def _disputes(store: Store, kind: str, rid: str) -> list[Record]:
     return _linked(store, kind, rid, "dispute", "about")
 
 
+def _disputes_marking(store: Store, groups: list[tuple[str, list[Record]]]) -> list[Record]:
+    """Every dispute about the given rows, once each; each row gains `disputed` (matched by kind and id)."""
+    found: dict[str, Record] = {}
+    for kind, rows in groups:
+        for row in rows:
+            about_row = _disputes(store, kind, row["id"])
+            row["disputed"] = bool(about_row)
+            found.update((d["id"], d) for d in about_row)
+    return list(found.values())
+
+
 def _dated(records: list[Record], key: str = "date") -> list[Record]:
     return sorted(records, key=lambda r: (r.get(key) is None, r.get(key) or "", r["id"]))
 
@@ -499,38 +510,26 @@ def costs(store: Store, country: str | None = None) -> Record:
         if claim["country"] in ids:
             product = store.get("product", claim["product"]) if claim.get("product") else None
             prices.append({**claim, "product_name": label_of(product) if product else None})
-    disputes: dict[str, Record] = {}
-    for c in countries:
-        disputes.update({d["id"]: d for d in _disputes(store, "country", c["id"])})
-    for p in prices:
-        disputes.update({d["id"]: d for d in _disputes(store, "price", p["id"])})
-    disputed_ids = {ref["id"] for d in disputes.values() for ref in d["about"]}
-    for row in [*countries, *prices]:
-        row["disputed"] = row["id"] in disputed_ids
+    disputes = _disputes_marking(store, [("country", countries), ("price", prices)])
     # Each product's claims together, then claims about CAR-T in general.
     prices.sort(key=lambda p: (p["product_name"] is None, p["product_name"] or "", p.get("date") or "", p["id"]))
     return {
         "countries": countries,
         "prices": prices,
-        "disputes": list(disputes.values()),
-        "sources": _sources_for(store, countries, prices, list(disputes.values())),
+        "disputes": disputes,
+        "sources": _sources_for(store, countries, prices, disputes),
     }
 
 
 def market(store: Store) -> Record:
     figures = sorted(store.all("market"), key=lambda f: (f["market"], f["year"]))
     growth = store.all("growth")
-    disputes: dict[str, Record] = {}
-    for record, kind in [*((f, "market") for f in figures), *((g, "growth") for g in growth)]:
-        disputes.update({d["id"]: d for d in _disputes(store, kind, record["id"])})
-    disputed_ids = {ref["id"] for d in disputes.values() for ref in d["about"]}
-    for row in [*figures, *growth]:
-        row["disputed"] = row["id"] in disputed_ids
+    disputes = _disputes_marking(store, [("market", figures), ("growth", growth)])
     return {
         "figures": figures,
         "growth": growth,
-        "disputes": list(disputes.values()),
-        "sources": _sources_for(store, figures, growth, list(disputes.values())),
+        "disputes": disputes,
+        "sources": _sources_for(store, figures, growth, disputes),
     }
 
 

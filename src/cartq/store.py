@@ -463,7 +463,6 @@ CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
 # Built after the rows are in: one sort instead of a B-tree insert per row.
 INDEX_SQL = """
 CREATE INDEX names_by_norm ON names (kind, norm);
-CREATE INDEX links_from ON links (kind, id);
 CREATE INDEX links_to ON links (other_kind, other_id);
 """
 
@@ -544,12 +543,6 @@ class Store:
         # instr() rather than LIKE: the needle may hold % or _ and must match literally.
         rows = self.connection.execute(
             "SELECT kind, id FROM records WHERE instr(text, ?) > 0 ORDER BY kind, seq LIMIT ?", (norm, limit)
-        )
-        return list(rows)
-
-    def linked_from(self, kind: str, rid: str) -> list[tuple[str, str, str]]:
-        rows = self.connection.execute(
-            "SELECT field, other_kind, other_id FROM links WHERE kind = ? AND id = ?", (kind, rid)
         )
         return list(rows)
 
