@@ -412,3 +412,9 @@ def test_an_indication_filter_takes_in_every_level_of_subtype() -> None:
     events = run("timeline", "--indication", "NHL", "--json").json()["events"]
     assert {"axi-cel", "relma-cel"} <= {e["product"] for e in events}
     assert {"reliance", "zuma-7"} <= {s["id"] for s in run("trials", "--indication", "NHL", "--json").json()["studies"]}
+
+
+def test_an_empty_search_names_no_kind() -> None:
+    result = run("search", "  ")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("cartq: no record matches an empty query")

@@ -30,6 +30,7 @@ KIND_LABEL = {
     "country": "country",
     "study": "trial or programme",
     "source": "source",
+    "record": "record",
 }
 COMMAND_OF_KIND = {
     "product": "product",
@@ -39,6 +40,7 @@ COMMAND_OF_KIND = {
     "term": "glossary",
     "country": "costs --country",
     "study": "trials --sponsor",
+    "record": "product",
 }
 # Where to look when a name is not of the kind asked for.
 OTHER_KINDS = ("product", "company", "target", "indication", "term", "country")
@@ -546,7 +548,7 @@ SEARCH_KINDS = ("product", "company", "target", "indication", "term", "country",
 
 def search(store: Store, query: str, limit: int = 25) -> list[Record]:
     """Every kind at once: names first (exact, prefix, fuzzy), then records whose text holds the query."""
-    norm = check_query(query, "product")
+    norm = check_query(query, "record")
     hits: dict[tuple[str, str], tuple[float, str]] = {}
 
     def add(kind: str, rid: str, score: float, how: str) -> None:
