@@ -255,3 +255,13 @@ def test_schema_rejects_the_mistakes_it_should(tmp_path: Path) -> None:
         Source(id="x", title="t", kind="news", url="not a url")
     with pytest.raises(ValidationError):
         Source(id="x", title="t", kind="news", url="https://a.example/", seed_file="a.txt")
+
+
+def test_no_model_field_has_a_literal_mutable_default() -> None:
+    # pydantic deep-copies a literal [] or {} for every record that omits the field; a factory is free.
+    from cartq import models
+
+    for model in vars(models).values():
+        if isinstance(model, type) and issubclass(model, models.BaseModel):
+            for name, field in model.model_fields.items():
+                assert not isinstance(field.default, (list, dict, set)), f"{model.__name__}.{name}"
