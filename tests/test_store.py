@@ -343,3 +343,11 @@ def test_every_cached_record_is_the_validated_record(isolated_env: Path) -> None
     opened = store.open_store(FACTS)
     for section, kind in KIND_OF_SECTION.items():
         assert opened.all(kind) == data[section], section
+
+
+def test_the_pure_python_parser_gives_the_same_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where PyYAML was built without libyaml, its pure-Python parser stands in.
+    fast = store.parse_yaml(FACTS.read_bytes(), FACTS)
+    monkeypatch.setattr(store, "_yaml_loader", lambda: yaml.BaseLoader)
+    assert store.parse_yaml(FACTS.read_bytes(), FACTS) == fast
+    assert store.parse_yaml(b"a: ! 4\nb: '1'\nc: 1\n", FACTS) == {"a": "4", "b": "1", "c": 1}
