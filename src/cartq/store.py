@@ -111,7 +111,7 @@ def _plain(value: str) -> Any:
 
 
 def _tagged(tag: str, value: str) -> Any:
-    """A scalar with an explicit core tag: the tag is obeyed or the scalar refused (None)."""
+    """A scalar with an explicit core tag, as that type; ValueError if it is not one."""
     kind = tag.removeprefix(_YAML)
     if kind in ("str", "timestamp", "!"):
         return value
@@ -145,6 +145,11 @@ def _build(events: Iterator[Any], path: Path) -> Any:
     def refuse(event: Any, why: str) -> FactBaseError:
         return FactBaseError(f"{path}: invalid YAML at line {event.start_mark.line + 1}: {why}")
 
+    def anchor(event: Any, value: Any, size: int | None) -> None:
+        if event.anchor in anchors:
+            raise refuse(event, f"anchor &{event.anchor} is defined twice")
+        anchors[event.anchor] = (value, size)
+
     # Per open collection: [container, pending key (mappings), anchor, nodes visited at its start].
     stack: list[list[Any]] = []
     top: list[Any] | None = None  # stack[-1], kept in a local because this loop runs once per event
@@ -171,26 +176,22 @@ def _build(events: Iterator[Any], path: Path) -> Any:
             else:
                 raise refuse(event, f"tag {tag!r} is not allowed")
             if event.anchor is not None:
-                if event.anchor in anchors:
-                    raise refuse(event, f"anchor &{event.anchor} is defined twice")
-                anchors[event.anchor] = (value, 1)
+                anchor(event, value, 1)
         elif kind in opening:
             container, allowed = opening[kind]
             if event.tag is not None and event.tag != allowed:
                 raise refuse(event, f"tag {event.tag!r} is not allowed here")
             value = container()
             if event.anchor is not None:
-                if event.anchor in anchors:
-                    raise refuse(event, f"anchor &{event.anchor} is defined twice")
-                anchors[event.anchor] = (value, None)
+                anchor(event, value, None)
             visited += 1
             top = [value, no_key, event.anchor, visited - 1]
             stack.append(top)
             continue
         elif kind in closing:
-            value, _, anchor, start = stack.pop()
-            if anchor is not None:
-                anchors[anchor] = (value, visited - start)
+            value, _, name, start = stack.pop()
+            if name is not None:
+                anchors[name] = (value, visited - start)
             top = stack[-1] if stack else None
         elif kind is alias_event:
             if event.anchor not in anchors:
