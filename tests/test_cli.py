@@ -125,6 +125,16 @@ def test_product_detail_shows_companies_targets_approvals_prices_insurance_dispu
         assert text in out, text
 
 
+def test_role_dates_are_shown_only_as_precisely_as_known() -> None:
+    # Innovent's rights passed to IASO in July 2024; no source gives the day.
+    out = run("product", "fucaso").stdout
+    assert "2024-07" in out
+    assert "2024-07-01" not in out
+    role = next(c for c in run("product", "fucaso", "--json").json()["related"]["companies"] if c["role"] == "marketer")
+    assert (role["until"], role["until_precision"]) == ("2024-07-01", "month")
+    assert "2019  " in run("product", "cnct19").stdout
+
+
 def test_disputed_claims_are_visible_in_json_too() -> None:
     view = run("product", "relma-cel", "--json").json()
     claims = {d["id"]: d for d in view["disputes"]}

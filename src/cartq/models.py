@@ -310,7 +310,9 @@ class CompanyRole(Strict):
     company: Slug
     role: CompanyRoleKind
     since: dt.date | None = None
+    since_precision: DatePrecision = DatePrecision.day
     until: dt.date | None = None
+    until_precision: DatePrecision = DatePrecision.day
     note: Text | None = None
     sources: list[Citation] = empty()
 

@@ -250,7 +250,13 @@ def product_doc(view: Record) -> Doc:
         Table(
             ["company", "role", "since", "until", "note"],
             [
-                [c["company_name"], words(c["role"]), c.get("since") or "", c.get("until") or "", c.get("note") or ""]
+                [
+                    c["company_name"],
+                    words(c["role"]),
+                    fmt_date(c["since"], c.get("since_precision")) if c.get("since") else "",
+                    fmt_date(c["until"], c.get("until_precision")) if c.get("until") else "",
+                    c.get("note") or "",
+                ]
                 for c in rel["companies"]
             ],
             title="Companies",
