@@ -96,6 +96,8 @@ _WORDS: dict[str, Any] = {
     **dict.fromkeys(("true", "True", "TRUE"), True),
     **dict.fromkeys(("false", "False", "FALSE"), False),
 }
+# A plain scalar longer than this that does not start like a number can only be text.
+_LONGEST_WORD = max(map(len, _WORDS))
 
 
 def _plain(value: str) -> Any:
@@ -107,7 +109,7 @@ def _plain(value: str) -> Any:
             return int(value)
         if _FLOAT.match(value):
             return float(value)
-    return _WORDS.get(value, value) if len(value) <= 5 else value
+    return _WORDS.get(value, value) if len(value) <= _LONGEST_WORD else value
 
 
 def _tagged(tag: str, value: str) -> Any:
@@ -117,7 +119,7 @@ def _tagged(tag: str, value: str) -> Any:
         return value
     if kind == "int" and _INT.match(value):
         return int(value)
-    if kind == "float" and (_FLOAT.match(value) or _INT.match(value)):
+    if kind == "float" and _FLOAT.match(value):  # integers match too
         return float(value)
     if kind == "null" and value in _WORDS and _WORDS[value] is None:
         return None
@@ -166,7 +168,7 @@ def _build(events: Iterator[Any], path: Path) -> Any:
             value = event.value
             if tag is None:
                 # Most plain scalars are words; only short or numeric-looking ones can be anything else.
-                if not event.style and (len(value) <= 5 or value[:1] in _NUMERIC_START):
+                if not event.style and (len(value) <= _LONGEST_WORD or value[:1] in _NUMERIC_START):
                     value = _plain(value)
             elif tag in _SCALAR_TAGS:
                 try:
