@@ -80,9 +80,9 @@ _QUALIFIER = {
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
-def fmt_date(value: str | None, precision: str | None = "day") -> str:
+def fmt_date(value: str | None, precision: str | None = "day", missing: str = "date unconfirmed") -> str:
     if not value:
-        return "date unconfirmed"
+        return missing
     if precision == "year":
         return value[:4]
     if precision == "month":
@@ -94,12 +94,16 @@ def _amount(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
+def _scale(money: Record) -> str:
+    """' million', ' billion', or nothing for plain units."""
+    return "" if money.get("scale", "one") == "one" else f" {money['scale']}"
+
+
 def fmt_money(money: Record) -> str:
-    scale = "" if money.get("scale", "one") == "one" else f" {money['scale']}"
     amount = _amount(money["low"])
     if money.get("high") is not None and money["high"] != money["low"]:
         amount += f"–{_amount(money['high'])}"
-    return f"{_QUALIFIER.get(money.get('qualifier', 'exactly'), '')}{money['currency']} {amount}{scale}"
+    return f"{_QUALIFIER.get(money.get('qualifier', 'exactly'), '')}{money['currency']} {amount}{_scale(money)}"
 
 
 def words(value: str | None) -> str:
@@ -191,7 +195,7 @@ def _prices_table(prices: list[Record], with_product: bool = False) -> Table:
             row.append(p.get("product_name") or "")
         row += [
             words(p["basis"]),
-            fmt_date(p.get("date"), p.get("date_precision")) if p.get("date") else "",
+            fmt_date(p.get("date"), p.get("date_precision"), missing=""),
             _source_ids(p),
         ]
         rows.append(row)
@@ -204,7 +208,7 @@ def _coverage_table(coverage: list[Record]) -> Table:
             words(c["scheme"]),
             c["plan"],
             words(c["status"]),
-            fmt_date(c.get("date"), c.get("date_precision")) if c.get("date") else "",
+            fmt_date(c.get("date"), c.get("date_precision"), missing=""),
             c["detail"],
         ]
         for c in coverage
@@ -253,8 +257,8 @@ def product_doc(view: Record) -> Doc:
                 [
                     c["company_name"],
                     words(c["role"]),
-                    fmt_date(c["since"], c.get("since_precision")) if c.get("since") else "",
-                    fmt_date(c["until"], c.get("until_precision")) if c.get("until") else "",
+                    fmt_date(c.get("since"), c.get("since_precision"), missing=""),
+                    fmt_date(c.get("until"), c.get("until_precision"), missing=""),
                     c.get("note") or "",
                 ]
                 for c in rel["companies"]
@@ -392,7 +396,7 @@ def listing_doc(kind: str, rows: list[Record]) -> Doc:
                     joined(r["targets"]),
                     joined(r["companies"]),
                     words(r["status"]) + ("" if r["confidence"] == "high" else f" ({r['confidence']} confidence)"),
-                    fmt_date(r["first_approval"], r["first_approval_precision"]) if r["first_approval"] else "",
+                    fmt_date(r["first_approval"], r["first_approval_precision"], missing=""),
                 ]
                 for r in rows
             ],
@@ -635,7 +639,8 @@ def comparison_rows(result: Record) -> list[Record]:
     ]
 
 
-def _scaled(money: Record) -> tuple[float, float | None]:
+def _low_high(money: Record) -> tuple[float, float | None]:
+    """A bar's extent, in the money's own unit (its currency and scale, as the chart's unit says)."""
     return money["low"], money.get("high")
 
 
@@ -646,7 +651,7 @@ def costs_chart_doc(result: Record) -> Doc:
             "Seed cost table: therapy cost by country",
             "USD",
             [
-                (c["name"] + (" (disputed)" if c["disputed"] else ""), *_scaled(c["therapy_cost"]), "", False)
+                (c["name"] + (" (disputed)" if c["disputed"] else ""), *_low_high(c["therapy_cost"]), "", False)
                 for c in result["countries"]
             ],
         )
@@ -654,13 +659,13 @@ def costs_chart_doc(result: Record) -> Doc:
     by_unit: dict[str, list[tuple[str, float, float | None, str, bool]]] = {}
     for claim in result["prices"]:
         price = claim["price"]
-        unit = price["currency"] + ("" if price.get("scale", "one") == "one" else f" {price['scale']}")
+        unit = price["currency"] + _scale(price)
         label = claim.get("product_name") or claim["subject"]
         label = label.split(" (")[0] + f" — {words(claim['basis'])}"
         note = _QUALIFIER.get(price.get("qualifier", "exactly"), "").strip()
         if claim["disputed"]:
             note = (note + " disputed").strip()
-        by_unit.setdefault(unit, []).append((label, *_scaled(price), note, False))
+        by_unit.setdefault(unit, []).append((label, *_low_high(price), note, False))
     for unit, items in by_unit.items():
         doc.add(Bars(f"Price claims in {unit} (each in its own currency; never converted)", unit, items))
     return doc
@@ -671,12 +676,12 @@ def market_chart_doc(result: Record) -> Doc:
     groups: dict[tuple[str, str], list[tuple[str, float, float | None, str, bool]]] = {}
     for figure in result["figures"]:
         value = figure["value"]
-        unit = value["currency"] + ("" if value.get("scale", "one") == "one" else f" {value['scale']}")
+        unit = value["currency"] + _scale(value)
         note = "projection" if figure["status"] == "projection" else ""
         if figure["disputed"]:
             note = (note + " disputed").strip()
         groups.setdefault((figure["market"], unit), []).append(
-            (str(figure["year"]), *_scaled(value), note, figure["status"] == "projection")
+            (str(figure["year"]), *_low_high(value), note, figure["status"] == "projection")
         )
     for (market, unit), items in groups.items():
         shaded = "; projections shaded" if any(projected for *_, projected in items) else ""
