@@ -19,6 +19,12 @@ def cartq(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> su
     )  # type: ignore[call-overload]
 
 
+def in_bash(line: str) -> subprocess.CompletedProcess[str]:
+    """Run a bash command line in which {cartq} is the installed cartq: pipes and closed streams."""
+    command = line.format(cartq=f"'{installed_cartq()}'")
+    return subprocess.run(command, shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=60)
+
+
 def test_installed_help_and_version() -> None:
     help_run = cartq("--help")
     assert help_run.returncode == 0 and "Exit codes" in help_run.stdout
@@ -40,19 +46,10 @@ def test_piped_output_is_plain_without_colour_codes() -> None:
 
 
 def test_a_closed_pipe_ends_quietly() -> None:
-    result = subprocess.run(
-        f"'{installed_cartq()}' sources | head -1", shell=True, capture_output=True, text=True, timeout=60
-    )
+    result = in_bash("{cartq} sources | head -1")
     assert result.stderr == ""
     assert result.stdout.count("\n") == 1
-    status = subprocess.run(
-        f"set -o pipefail; '{installed_cartq()}' sources --json | head -c 10 >/dev/null",
-        shell=True,
-        executable="/bin/bash",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    status = in_bash("set -o pipefail; {cartq} sources --json | head -c 10 >/dev/null")
     assert status.stderr == ""
     assert status.returncode == 0
 
@@ -128,14 +125,7 @@ def test_fast_path_leaves_the_rest_to_typer(argv: list[str]) -> None:
     ("args", "code"), [("product fucaso", 0), ("product fucaso --json", 0), ("--help", 0), ("product no-such-thing", 1)]
 )
 def test_a_closed_stdout_ends_quietly_with_the_right_code(args: str, code: int) -> None:
-    result = subprocess.run(
-        f"'{installed_cartq()}' {args} >&-",
-        shell=True,
-        executable="/bin/bash",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = in_bash(f"{{cartq}} {args} >&-")
     assert result.returncode == code
     assert "Traceback" not in result.stderr
     assert (result.stderr == "") == (code == 0)
