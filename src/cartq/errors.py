@@ -10,6 +10,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1
     USAGE = 2
     BAD_FACT_BASE = 3
+    REGISTRY = 4
     INTERRUPTED = 130
 
 
@@ -46,3 +47,9 @@ class FactBaseError(CartqError):
     def __init__(self, message: str, problems: list[str] | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint)
         self.problems = problems or []
+
+
+class RegistryError(CartqError):
+    """The trial registry could not be fetched (offline, timeouts, garbage from the API) or read."""
+
+    exit_code = ExitCode.REGISTRY

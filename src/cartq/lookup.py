@@ -11,6 +11,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from cartq.errors import NotFound, UsageError
+from cartq.names import normalise
 
 if TYPE_CHECKING:
     from cartq.store import Record, Store
@@ -44,30 +45,6 @@ COMMAND_OF_KIND = {
 }
 # Where to look when a name is not of the kind asked for.
 OTHER_KINDS = ("product", "company", "target", "indication", "term", "country")
-
-_DROP = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalise(text: str) -> str:
-    """NFKC, case-fold, and drop spaces, hyphens and punctuation: 'Eque-Cel' == 'equecel' == 'ＥＱＵＥ cel'."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
-
-
-_SEP = "\x1f"
-_DROP_BUT_SEP = re.compile(r"[^\w\x1f]+", re.UNICODE)
-
-
-def normalise_joined(texts: list[str]) -> str:
-    """'|'.join(normalise(t) for t in texts), in one pass over one string rather than one per text.
-
-    Safe because NFKC never composes across a control character and case-folding is per character.
-    """
-    joined = _SEP.join(texts)
-    if joined.count(_SEP) != max(len(texts) - 1, 0):  # a text holds the separator itself
-        return "|".join(normalise(text) for text in texts)
-    folded = unicodedata.normalize("NFKC", joined).casefold()
-    return _DROP_BUT_SEP.sub("", folded).replace("_", "").replace(_SEP, "|")
-
 
 def label_of(record: Record) -> str:
     return str(record.get("name") or record.get("title") or record["id"])

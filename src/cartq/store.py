@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from cartq import __version__
 from cartq.errors import FactBaseError
-from cartq.lookup import normalise_joined
+from cartq.names import normalise_joined
 
 # Bump when the cache's tables or the shape of stored records change.
 CACHE_FORMAT = "3"

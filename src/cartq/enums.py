@@ -1,0 +1,235 @@
+"""Every closed set in the fact base, each value with the label people see, declared once.
+
+Plain `str` enums, importable without pydantic: the schema (factbase.models) types its fields with
+them, the domain compares against them instead of bare strings, and the views print `.label`.
+A member is declared as `name = "value", "label"`; a member with no label shows its value with
+underscores as spaces. A test fails if any label still looks like a code.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeVar
+
+
+class Labelled(str, Enum):
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> Labelled:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value.replace("_", " ")
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+
+E = TypeVar("E", bound=Labelled)
+
+
+def label(enum: type[E], value: Any) -> str:
+    """The label of a stored value ('phase_1_2' -> 'phase 1/2'); an empty value shows as ''."""
+    if value is None or value == "":
+        return ""
+    return enum(value).label
+
+
+class SourceKind(Labelled):
+    seed = "seed", "seed article"
+    press_release = "press_release", "press release"
+    filing = "filing", "regulatory or exchange filing"
+    trade_press = "trade_press", "trade press"
+    news = "news", "news"
+    journal = "journal", "journal article"
+    reference_work = "reference_work", "reference work"
+    blog = "blog", "blog"
+    industry_report = "industry_report", "industry report"
+
+
+class Confidence(Labelled):
+    high = "high"
+    medium = "medium"
+    low = "low"
+    unconfirmed = "unconfirmed"
+
+
+class DatePrecision(Labelled):
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+class CellSource(Labelled):
+    autologous = "autologous", "autologous (the patient's own cells)"
+    allogeneic = "allogeneic", "allogeneic (donor cells)"
+
+
+class ProductStatus(Labelled):
+    approved = "approved"
+    approval_reported = "approval_reported", "approval reported (single or weak source)"
+    nda_accepted = "nda_accepted", "NDA accepted"
+    in_clinical_trials = "in_clinical_trials", "in clinical trials"
+
+
+class CompanyKind(Labelled):
+    domestic = "domestic", "Chinese company"
+    joint_venture = "joint_venture", "joint venture"
+    foreign = "foreign", "foreign company"
+    academic = "academic", "academic or hospital"
+
+
+class CompanyRoleKind(Labelled):
+    developer = "developer"
+    co_developer = "co_developer", "co-developer"
+    marketer = "marketer"
+    marketing_authorisation_holder = "marketing_authorisation_holder", "marketing authorisation holder"
+    commercial_partner = "commercial_partner", "commercial partner"
+    joint_venture_partner = "joint_venture_partner", "joint-venture partner"
+    licensor = "licensor"
+    manufacturer = "manufacturer"
+
+
+class IndicationCategory(Labelled):
+    haematological_malignancy = "haematological_malignancy", "blood cancer"
+    solid_tumour = "solid_tumour", "solid tumour"
+    autoimmune = "autoimmune", "autoimmune disease"
+
+
+class Regulator(Labelled):
+    NMPA = "NMPA", "NMPA (China)"
+    FDA = "FDA", "FDA (US)"
+    HK_DoH = "HK_DoH", "Department of Health (Hong Kong)"
+
+
+class EventKind(Labelled):
+    approved = "approved"
+    approval_reported = "approval_reported", "approval reported"
+    nda_accepted = "nda_accepted", "NDA accepted"
+    priority_review = "priority_review", "priority review"
+    breakthrough_designation = "breakthrough_designation", "breakthrough therapy designation"
+    ind_approved = "ind_approved", "IND approved"
+
+
+# An approval, or one reported by a weak source: what `timeline` shows without --all-events.
+APPROVAL_EVENTS = (EventKind.approved, EventKind.approval_reported)
+
+
+class ApprovalType(Labelled):
+    conditional = "conditional"
+    full = "full"
+    unknown = "unknown", ""
+
+
+class Phase(Labelled):
+    preclinical = "preclinical"
+    early = "early", "early phase 1"
+    phase_1 = "phase_1", "phase 1"
+    phase_1_2 = "phase_1_2", "phase 1/2"
+    phase_2 = "phase_2", "phase 2"
+    phase_3 = "phase_3", "phase 3"
+    registrational = "registrational"
+
+
+class StudyKind(Labelled):
+    pivotal_trial = "pivotal_trial", "pivotal trial"
+    trial = "trial"
+    research_program = "research_program", "research programme"
+
+
+class Approach(Labelled):
+    dual_targeting = "dual_targeting", "dual targeting"
+    chemokine_receptor = "chemokine_receptor", "chemokine receptor"
+    cytokine_secreting = "cytokine_secreting", "cytokine-secreting"
+    crispr_edited = "crispr_edited", "CRISPR-edited"
+    tgf_beta_resistant = "tgf_beta_resistant", "TGF-β resistant"
+    checkpoint_combination = "checkpoint_combination", "checkpoint-inhibitor combination"
+    stem_cell_combination = "stem_cell_combination", "stem-cell combination"
+    b_cell_depletion = "b_cell_depletion", "B-cell depletion"
+    t_cell_depletion = "t_cell_depletion", "T-cell depletion"
+    beta_cell_protection = "beta_cell_protection", "beta-cell protection"
+    allogeneic = "allogeneic"
+    single_target = "single_target", "single target"
+
+
+class Currency(Labelled):
+    USD = "USD"
+    CNY = "CNY"
+    GBP = "GBP"
+    EUR = "EUR"
+    HKD = "HKD"
+
+
+class Scale(Labelled):
+    one = "one", ""
+    thousand = "thousand"
+    million = "million"
+    billion = "billion"
+
+
+class Qualifier(Labelled):
+    exactly = "exactly", ""
+    about = "about"
+    more_than = "more_than", "more than"
+    at_least = "at_least", "at least"
+    up_to = "up_to", "up to"
+    under = "under"
+
+
+class PriceBasis(Labelled):
+    list_price = "list_price", "list price"
+    launch_list_price = "launch_list_price", "launch list price"
+    typical_cost = "typical_cost", "typical cost"
+    total_treatment_cost = "total_treatment_cost", "total treatment cost"
+    currency_conversion = "currency_conversion", "a source's own currency conversion"
+    pricing_guidance = "pricing_guidance", "pricing guidance"
+    price_range_of_products = "price_range_of_products", "price range across products"
+
+
+# The bases that are a product's own list price (what `compare` shows as its price).
+LIST_PRICES = (PriceBasis.list_price, PriceBasis.launch_list_price)
+
+
+class FigureKind(Labelled):
+    market_size = "market_size", "market size"
+    funding = "funding"
+    product_sales = "product_sales", "product sales"
+
+
+class FigureStatus(Labelled):
+    actual = "actual"
+    projection = "projection"
+
+
+class CountKind(Labelled):
+    clinical_trials = "clinical_trials", "clinical trials"
+    approved_products = "approved_products", "approved products"
+    patients_treated = "patients_treated", "patients treated"
+    eligible_patients = "eligible_patients", "eligible patients"
+
+
+class Scheme(Labelled):
+    nrdl = "nrdl", "National Reimbursement Drug List (NRDL)"
+    commercial_innovative_drug_list = "commercial_innovative_drug_list", "commercial insurance innovative drug list"
+    huiminbao = "huiminbao", "Huiminbao (city health insurance)"
+
+
+class CoverageStatus(Labelled):
+    listed = "listed"
+    not_listed = "not_listed", "not listed"
+    under_review = "under_review", "under review"
+    covered = "covered"
+    claim_paid = "claim_paid", "claim paid"
+
+
+class GlossaryCategory(Labelled):
+    side_effect = "side_effect", "side effect"
+    treatment_step = "treatment_step", "treatment step"
+    technology = "technology"
+    regulation = "regulation"
+    insurance = "insurance"
+    biology = "biology"
+
+
+# Every closed set, for the tests and the schema docs.
+ALL: tuple[type[Labelled], ...] = tuple(Labelled.__subclasses__())
