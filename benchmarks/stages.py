@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from cartq import store
+from cartq.factbase import checks, index, store, yaml_reader
 
 
 def main(path: Path) -> None:
@@ -24,22 +24,22 @@ def main(path: Path) -> None:
         print(f"  {stage:<34} {now - last:6.3f} s")
         last = now
 
-    raw = store.read_bytes(path)
+    raw = yaml_reader.read_bytes(path)
     lap("read")
-    document = store.parse_yaml(raw, path)
+    document = yaml_reader.parse_yaml(raw, path)
     lap("YAML to data (import included)")
-    from cartq.models import FactBase
+    from cartq.factbase.models import FactBase
 
     lap("import the models")
     base = FactBase.model_validate(document)
     lap("pydantic: validate")
     data = base.model_dump(mode="json")
     lap("pydantic: dump")
-    rows = store.index_rows(data)
+    rows = index.index_rows(data)
     lap("names and links")
-    problems = store.check_links(data, rows)
+    problems = checks.check_links(data, rows)
     lap("link checks")
-    store.build_index(sqlite3.connect(":memory:"), store.Validated(data, rows, base), path, "bench")
+    index.build_index(sqlite3.connect(":memory:"), checks.Validated(data, rows, base), {"digest": "bench"})
     lap("index (in memory)")
     print(f"  {'total':<34} {time.perf_counter() - started:6.3f} s   ({len(problems)} link problems)")
 

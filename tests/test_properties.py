@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cartq.errors import FactBaseError
-from cartq.store import load_validated, parse_yaml, validate
+from cartq.factbase.checks import load_validated, validate
+from cartq.factbase.yaml_reader import parse_yaml
 
 from .conftest import FACTS, run
 

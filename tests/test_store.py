@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cartq import store
+from cartq.factbase import cache, checks, yaml_reader
 
 from .conftest import FACTS, run
 
@@ -181,7 +181,7 @@ def test_corrupt_or_truncated_cache_is_rebuilt(isolated_env: Path, damage: bytes
 
 def test_cache_from_another_format_is_ignored(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("product", "fucaso")
-    monkeypatch.setattr(store, "CACHE_FORMAT", "old")
+    monkeypatch.setattr(cache, "CACHE_FORMAT", "old")
     assert run("product", "fucaso", "--json").json()["record"]["id"] == "eque-cel"
 
 
@@ -233,7 +233,7 @@ def test_concurrent_first_runs_both_answer(tmp_path: Path, isolated_env: Path) -
 
 
 def test_yaml_is_only_composed_never_constructed_by_pyyaml() -> None:
-    loader = store._yaml_loader()
+    loader = yaml_reader._yaml_loader()
     assert issubclass(loader, getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     assert not issubclass(loader, (yaml.FullLoader, yaml.UnsafeLoader, yaml.SafeLoader))
 
@@ -281,7 +281,7 @@ def test_alias_bomb_is_bounded_in_time_and_memory_in_a_real_process(tmp_path: Pa
 
 def parsed(tmp_path: Path, text: str) -> object:
     path = write(tmp_path, text)
-    return store.parse_yaml(path.read_bytes(), path)
+    return yaml_reader.parse_yaml(path.read_bytes(), path)
 
 
 @pytest.mark.parametrize(
@@ -333,21 +333,21 @@ def test_the_builder_agrees_with_pyyaml_on_the_shipped_fact_base() -> None:
             return [dates_as_text(v) for v in value]
         return value.isoformat() if hasattr(value, "isoformat") else value
 
-    assert store.parse_yaml(FACTS.read_bytes(), FACTS) == dates_as_text(yaml.safe_load(VALID))
+    assert yaml_reader.parse_yaml(FACTS.read_bytes(), FACTS) == dates_as_text(yaml.safe_load(VALID))
 
 
 def test_every_cached_record_is_the_validated_record(isolated_env: Path) -> None:
-    from cartq.models import KIND_OF_SECTION
+    from cartq.kinds import KINDS
 
-    data = store.load_validated(FACTS)
-    opened = store.open_store(FACTS)
-    for section, kind in KIND_OF_SECTION.items():
-        assert opened.all(kind) == data[section], section
+    data = checks.load_validated(FACTS)
+    opened = cache.open_store(FACTS)
+    for spec in KINDS:
+        assert opened.all(spec.kind) == data[spec.section], spec.section
 
 
 def test_the_pure_python_parser_gives_the_same_data(monkeypatch: pytest.MonkeyPatch) -> None:
     # Where PyYAML was built without libyaml, its pure-Python parser stands in.
-    fast = store.parse_yaml(FACTS.read_bytes(), FACTS)
-    monkeypatch.setattr(store, "_yaml_loader", lambda: yaml.BaseLoader)
-    assert store.parse_yaml(FACTS.read_bytes(), FACTS) == fast
-    assert store.parse_yaml(b"a: ! 4\nb: '1'\nc: 1\n", FACTS) == {"a": "4", "b": "1", "c": 1}
+    fast = yaml_reader.parse_yaml(FACTS.read_bytes(), FACTS)
+    monkeypatch.setattr(yaml_reader, "_yaml_loader", lambda: yaml.BaseLoader)
+    assert yaml_reader.parse_yaml(FACTS.read_bytes(), FACTS) == fast
+    assert yaml_reader.parse_yaml(b"a: ! 4\nb: '1'\nc: 1\n", FACTS) == {"a": "4", "b": "1", "c": 1}

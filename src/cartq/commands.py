@@ -64,8 +64,8 @@ def boundary(body: Callable[[], int | None]) -> int:
 
 
 def open_store(data: str | os.PathLike[str] | None) -> Any:
-    from cartq.store import open_store as _open
-    from cartq.store import resolve_data_path
+    from cartq.factbase.cache import open_store as _open
+    from cartq.factbase.store import resolve_data_path
 
     return _open(resolve_data_path(data))
 
@@ -174,7 +174,8 @@ def sources(fmt: str, data: Path | None) -> int:
 
 
 def validate(path: Path | None, as_json: bool) -> int:
-    from cartq.store import load_validated, resolve_data_path
+    from cartq.factbase.checks import load_validated
+    from cartq.factbase.store import resolve_data_path
 
     def body() -> int:
         target = resolve_data_path(path)
@@ -203,7 +204,7 @@ def validate(path: Path | None, as_json: bool) -> int:
 
 
 def schema(part: str) -> int:
-    from cartq.models import fact_base_schema, output_schema
+    from cartq.factbase.models import fact_base_schema, output_schema
 
     return boundary(lambda: output.write_json(fact_base_schema() if part == "facts" else output_schema()))
 

@@ -102,17 +102,29 @@ KINDS: tuple[KindSpec, ...] = (
         "trials and programmes",
         "Study",
         names=("name", "aliases", "registry_ids"),
-        references={"sponsors.*": "company", "product": "product", "targets.*": "target", "indications.*": "indication"},
+        references={
+            "sponsors.*": "company",
+            "product": "product",
+            "targets.*": "target",
+            "indications.*": "indication",
+        },
         search_rank=6,
     ),
     KindSpec("count", "counts", "count", "counts", "CountFigure"),
     KindSpec("country", "countries", "country", "countries", "CountryCost", names=("name", "aliases"), search_rank=7),
     KindSpec(
-        "price", "prices", "price claim", "price claims", "PriceClaim", references={"country": "country", "product": "product"}
+        "price",
+        "prices",
+        "price claim",
+        "price claims",
+        "PriceClaim",
+        references={"country": "country", "product": "product"},
     ),
     KindSpec("market", "market", "market figure", "market figures", "MarketFigure"),
     KindSpec("growth", "growth", "growth rate", "growth rates", "GrowthRate"),
-    KindSpec("coverage", "coverage", "coverage record", "coverage records", "Coverage", references={"product": "product"}),
+    KindSpec(
+        "coverage", "coverage", "coverage record", "coverage records", "Coverage", references={"product": "product"}
+    ),
     KindSpec(
         "dispute",
         "disputes",

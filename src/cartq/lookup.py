@@ -14,7 +14,8 @@ from cartq.errors import NotFound, UsageError
 from cartq.names import normalise
 
 if TYPE_CHECKING:
-    from cartq.store import Record, Store
+    from cartq.factbase.store import Store
+    from cartq.records import Record
 
 MAX_QUERY_CHARS = 200
 # Fuzzy matching is only trusted on longer queries: one wrong letter in "cd18" is another antigen.
@@ -45,6 +46,7 @@ COMMAND_OF_KIND = {
 }
 # Where to look when a name is not of the kind asked for.
 OTHER_KINDS = ("product", "company", "target", "indication", "term", "country")
+
 
 def label_of(record: Record) -> str:
     return str(record.get("name") or record.get("title") or record["id"])
@@ -153,12 +155,20 @@ def _summary(record: Record | None, *fields: str) -> dict[str, Any]:
     return out
 
 
-def _sources_for(store: Store, *items: Any) -> list[Record]:
-    from cartq.store import iter_citations
+def _cited_ids(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        if isinstance(value.get("source"), str) and set(value) <= {"source", "quote", "note"}:
+            return [value["source"]]
+        return [i for item in value.values() for i in _cited_ids(item)]
+    if isinstance(value, list):
+        return [i for item in value for i in _cited_ids(item)]
+    return []
 
+
+def _sources_for(store: Store, *items: Any) -> list[Record]:
     ids: list[str] = []
     for item in items:
-        ids.extend(c["source"] for c in iter_citations(item))
+        ids.extend(_cited_ids(item))
     return store.get_many("source", ids)
 
 

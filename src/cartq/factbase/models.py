@@ -8,10 +8,37 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+
+from cartq.enums import (
+    Approach,
+    ApprovalType,
+    CellSource,
+    CompanyKind,
+    CompanyRoleKind,
+    Confidence,
+    CountKind,
+    CoverageStatus,
+    Currency,
+    DatePrecision,
+    EventKind,
+    FigureKind,
+    FigureStatus,
+    GlossaryCategory,
+    IndicationCategory,
+    Phase,
+    PriceBasis,
+    ProductStatus,
+    Qualifier,
+    Regulator,
+    Scale,
+    Scheme,
+    SourceKind,
+    StudyKind,
+)
+from cartq.kinds import KINDS, Kind
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -26,217 +53,6 @@ def empty() -> Any:
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=True)
-
-
-# ---- closed sets -------------------------------------------------------------------------
-
-
-class SourceKind(str, Enum):
-    seed = "seed"
-    press_release = "press_release"
-    filing = "filing"
-    trade_press = "trade_press"
-    news = "news"
-    journal = "journal"
-    reference_work = "reference_work"
-    blog = "blog"
-    industry_report = "industry_report"
-
-
-class Confidence(str, Enum):
-    high = "high"
-    medium = "medium"
-    low = "low"
-    unconfirmed = "unconfirmed"
-
-
-class DatePrecision(str, Enum):
-    day = "day"
-    month = "month"
-    year = "year"
-
-
-class CellSource(str, Enum):
-    autologous = "autologous"
-    allogeneic = "allogeneic"
-
-
-class ProductStatus(str, Enum):
-    approved = "approved"
-    approval_reported = "approval_reported"  # reported by a single or weak source only
-    nda_accepted = "nda_accepted"
-    in_clinical_trials = "in_clinical_trials"
-
-
-class CompanyKind(str, Enum):
-    domestic = "domestic"
-    joint_venture = "joint_venture"
-    foreign = "foreign"
-    academic = "academic"
-
-
-class CompanyRoleKind(str, Enum):
-    developer = "developer"
-    co_developer = "co_developer"
-    marketer = "marketer"
-    marketing_authorisation_holder = "marketing_authorisation_holder"
-    commercial_partner = "commercial_partner"
-    joint_venture_partner = "joint_venture_partner"
-    licensor = "licensor"
-    manufacturer = "manufacturer"
-
-
-class IndicationCategory(str, Enum):
-    haematological_malignancy = "haematological_malignancy"
-    solid_tumour = "solid_tumour"
-    autoimmune = "autoimmune"
-
-
-class Regulator(str, Enum):
-    NMPA = "NMPA"
-    FDA = "FDA"
-    HK_DoH = "HK_DoH"
-
-
-class EventKind(str, Enum):
-    approved = "approved"
-    approval_reported = "approval_reported"
-    nda_accepted = "nda_accepted"
-    priority_review = "priority_review"
-    breakthrough_designation = "breakthrough_designation"
-    ind_approved = "ind_approved"
-
-
-class ApprovalType(str, Enum):
-    conditional = "conditional"
-    full = "full"
-    unknown = "unknown"
-
-
-class Phase(str, Enum):
-    preclinical = "preclinical"
-    early = "early"
-    phase_1 = "phase_1"
-    phase_1_2 = "phase_1_2"
-    phase_2 = "phase_2"
-    phase_3 = "phase_3"
-    registrational = "registrational"
-
-
-class StudyKind(str, Enum):
-    pivotal_trial = "pivotal_trial"
-    trial = "trial"
-    research_program = "research_program"
-
-
-class Approach(str, Enum):
-    dual_targeting = "dual_targeting"
-    chemokine_receptor = "chemokine_receptor"
-    cytokine_secreting = "cytokine_secreting"
-    crispr_edited = "crispr_edited"
-    tgf_beta_resistant = "tgf_beta_resistant"
-    checkpoint_combination = "checkpoint_combination"
-    stem_cell_combination = "stem_cell_combination"
-    b_cell_depletion = "b_cell_depletion"
-    t_cell_depletion = "t_cell_depletion"
-    beta_cell_protection = "beta_cell_protection"
-    allogeneic = "allogeneic"
-    single_target = "single_target"
-
-
-class Currency(str, Enum):
-    USD = "USD"
-    CNY = "CNY"
-    GBP = "GBP"
-    EUR = "EUR"
-    HKD = "HKD"
-
-
-class Scale(str, Enum):
-    one = "one"
-    thousand = "thousand"
-    million = "million"
-    billion = "billion"
-
-
-class Qualifier(str, Enum):
-    exactly = "exactly"
-    about = "about"
-    more_than = "more_than"
-    at_least = "at_least"
-    up_to = "up_to"
-    under = "under"
-
-
-class PriceBasis(str, Enum):
-    list_price = "list_price"
-    launch_list_price = "launch_list_price"
-    typical_cost = "typical_cost"
-    total_treatment_cost = "total_treatment_cost"
-    currency_conversion = "currency_conversion"
-    pricing_guidance = "pricing_guidance"
-    price_range_of_products = "price_range_of_products"
-
-
-class FigureKind(str, Enum):
-    market_size = "market_size"
-    funding = "funding"
-    product_sales = "product_sales"
-
-
-class FigureStatus(str, Enum):
-    actual = "actual"
-    projection = "projection"
-
-
-class CountKind(str, Enum):
-    clinical_trials = "clinical_trials"
-    approved_products = "approved_products"
-    patients_treated = "patients_treated"
-    eligible_patients = "eligible_patients"
-
-
-class Scheme(str, Enum):
-    nrdl = "nrdl"
-    commercial_innovative_drug_list = "commercial_innovative_drug_list"
-    huiminbao = "huiminbao"
-
-
-class CoverageStatus(str, Enum):
-    listed = "listed"
-    not_listed = "not_listed"
-    under_review = "under_review"
-    covered = "covered"
-    claim_paid = "claim_paid"
-
-
-class GlossaryCategory(str, Enum):
-    side_effect = "side_effect"
-    treatment_step = "treatment_step"
-    technology = "technology"
-    regulation = "regulation"
-    insurance = "insurance"
-    biology = "biology"
-
-
-class Kind(str, Enum):
-    """Every kind of record that can be looked up or referred to."""
-
-    product = "product"
-    company = "company"
-    target = "target"
-    indication = "indication"
-    event = "event"
-    study = "study"
-    count = "count"
-    country = "country"
-    price = "price"
-    market = "market"
-    growth = "growth"
-    coverage = "coverage"
-    dispute = "dispute"
-    term = "term"
-    source = "source"
 
 
 # ---- building blocks ---------------------------------------------------------------------
@@ -492,69 +308,18 @@ class Term(Named):
     definition: Text
 
 
-class FactBase(Strict):
+class _Header(Strict):
     schema_version: int = 1
     title: Text
     as_of: dt.date
-    sources: list[Source]
-    companies: list[Company]
-    targets: list[Target]
-    indications: list[Indication]
-    products: list[Product]
-    events: list[RegulatoryEvent]
-    studies: list[Study]
-    counts: list[CountFigure]
-    countries: list[CountryCost]
-    prices: list[PriceClaim]
-    market: list[MarketFigure]
-    growth: list[GrowthRate]
-    coverage: list[Coverage]
-    disputes: list[DisputedClaim]
-    glossary: list[Term]
 
 
-# The top-level list that holds each kind, and back.
-SECTION_OF_KIND: dict[str, str] = {
-    "product": "products",
-    "company": "companies",
-    "target": "targets",
-    "indication": "indications",
-    "event": "events",
-    "study": "studies",
-    "count": "counts",
-    "country": "countries",
-    "price": "prices",
-    "market": "market",
-    "growth": "growth",
-    "coverage": "coverage",
-    "dispute": "disputes",
-    "term": "glossary",
-    "source": "sources",
-}
-KIND_OF_SECTION = {section: kind for kind, section in SECTION_OF_KIND.items()}
-
-# Where citations sit in each kind of record (every record has `sources`, except as listed).
-CITATION_FIELDS: dict[str, tuple[str, ...]] = {
-    "products": ("sources.*", "car_construct.sources.*", "companies.*.sources.*"),
-    "disputes": ("claimed_by.*", "corrected_by.*"),
-    "sources": (),
-}
-
-# Which fields hold references, and to which kind. "*" marks a list.
-REFERENCE_FIELDS: dict[str, dict[str, str]] = {
-    "products": {"companies.*.company": "company", "targets.*": "target"},
-    "companies": {"parents.*": "company", "partners.*": "company"},
-    "indications": {"parent": "indication"},
-    "events": {"product": "product", "indication": "indication", "pivotal_study": "study"},
-    "studies": {
-        "sponsors.*": "company",
-        "product": "product",
-        "targets.*": "target",
-        "indications.*": "indication",
-    },
-    "prices": {"country": "country", "product": "product"},
-    "coverage": {"product": "product"},
-}
+# One list per record kind, in the registry's order: a kind added to cartq.kinds is a section here.
+FactBase = create_model(  # type: ignore[call-overload]
+    "FactBase",
+    __base__=_Header,
+    **{spec.section: (list[globals()[spec.model]], ...) for spec in KINDS},
+)
 
 
 # ---- JSON Schemas for `cartq schema` ------------------------------------------------------

@@ -1,0 +1,125 @@
+"""Validating a parsed fact base: the schema (with the line of each problem) and the links
+between records that a schema cannot see. Runs only when there is no fresh cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cartq.errors import FactBaseError
+from cartq.factbase.index import Rows, index_rows
+from cartq.factbase.yaml_reader import line_index, line_of, parse_yaml, read_bytes
+from cartq.kinds import BY_KIND, BY_SECTION
+
+
+def _describe_loc(document: Any, loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    node = document
+    for part in loc:
+        if isinstance(part, int):
+            label = f"[{part}]"
+            if isinstance(node, list) and part < len(node):
+                node = node[part]
+                if isinstance(node, dict) and isinstance(node.get("id"), str):
+                    label = f"[{part}] (id {node['id']!r})"
+            else:
+                node = None
+            parts.append(label)
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts) or "top level"
+
+
+def check_links(data: dict[str, Any], rows: Rows | None = None) -> list[str]:
+    """Problems a schema cannot see: duplicate ids, shared aliases, dangling references, uncited sources."""
+    names, links = rows or index_rows(data)
+    problems: list[str] = []
+    ids: dict[str, set[str]] = {}
+    for section, spec in BY_SECTION.items():
+        seen: set[str] = set()
+        for index, record in enumerate(data.get(section) or []):
+            rid = record.get("id")
+            if rid in seen:
+                problems.append(f"{section}[{index}]: duplicate id {rid!r}")
+            seen.add(rid)
+        ids[spec.kind] = seen
+
+    owners: dict[tuple[str, str], str] = {}
+    for kind, rid, key, name, index in names:
+        if kind == "source":
+            continue
+        other = owners.setdefault((kind, key), rid)
+        if other != rid:
+            where = f"{BY_KIND[kind].section}[{index}] (id {rid!r})"
+            problems.append(f"{where}: name {name!r} is also a name of {kind} {other!r}")
+
+    cited: set[str] = set()
+    for kind, rid, field, other_kind, other_id, index in links:
+        if other_kind == "source" and field == "sources":
+            cited.add(other_id)
+        if other_id in ids[other_kind]:
+            continue
+        where = f"{BY_KIND[kind].section}[{index}] (id {rid!r})"
+        if field == "sources":
+            problems.append(f"{where}: cites unknown source {other_id!r}")
+        else:
+            problems.append(f"{where}: {field.replace('.*', '[]')} refers to unknown {other_kind} {other_id!r}")
+    for index, source in enumerate(data.get("sources") or []):
+        if source["id"] not in cited:
+            problems.append(f"sources[{index}] (id {source['id']!r}): cited by no record")
+    return problems
+
+
+class Validated(NamedTuple):
+    """A fact base that passed every check, with the name and link rows the checks already built
+    and the validated models, which serialise each record to JSON four times faster than `json`.
+    """
+
+    data: dict[str, Any]
+    rows: Rows
+    models: Any
+
+    def record_json(self, section: str) -> Iterator[str]:
+        for model in getattr(self.models, section):
+            yield model.__pydantic_serializer__.to_json(model).decode("utf-8")
+
+
+def validate(document: Any, text: str, path: Path) -> Validated:
+    """Validate a parsed document as plain JSON-able data, or raise FactBaseError with every problem."""
+    from pydantic import ValidationError
+
+    from cartq.factbase.models import FactBase
+
+    if not isinstance(document, dict):
+        kind = "empty" if document is None else f"a {type(document).__name__}, not a mapping"
+        raise FactBaseError(f"{path}: the fact base is {kind}", problems=[f"{path}: top level is {kind}"])
+    try:
+        base = FactBase.model_validate(document)
+    except ValidationError as exc:
+        root = line_index(text)
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            line = line_of(root, loc) if root is not None else None
+            where = f"line {line}: " if line else ""
+            problems.append(f"{where}{_describe_loc(document, loc)}: {error['msg']}")
+        raise FactBaseError(f"{path}: {len(problems)} schema problem(s)", problems=problems) from None
+    data = base.model_dump(mode="json")
+    rows = index_rows(data)
+    problems = check_links(data, rows)
+    if problems:
+        raise FactBaseError(f"{path}: {len(problems)} problem(s) in links between records", problems=problems)
+    return Validated(data, rows, base)
+
+
+def load_checked(path: Path, raw: bytes | None = None) -> Validated:
+    raw = read_bytes(path) if raw is None else raw
+    document = parse_yaml(raw, path)
+    return validate(document, raw.decode("utf-8"), path)
+
+
+def load_validated(path: Path, raw: bytes | None = None) -> dict[str, Any]:
+    return load_checked(path, raw).data

@@ -1,0 +1,110 @@
+"""What the cache's index holds: every name a person might type, every link between records,
+each record's search text, and the SQLite tables that keep them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from cartq.kinds import KINDS
+from cartq.names import normalise_joined
+from cartq.records import Record, citations_of, names_of, references_of
+
+if TYPE_CHECKING:
+    from cartq.factbase.checks import Validated
+
+# (kind, id, normalised name, name, index in its section): one row per distinct name of a record.
+NameRow = tuple[str, str, str, str, int]
+# (kind, id, field path, other kind, other id, index in its section): one row per link.
+LinkRow = tuple[str, str, str, str, str, int]
+Rows = tuple[list[NameRow], list[LinkRow]]
+
+
+def index_rows(data: dict[str, Any]) -> Rows:
+    """Every name a person might type and every link between records, built once for both the
+    link checks and the index. Citations are links to sources in the field "sources".
+    """
+    names: list[NameRow] = []
+    links: list[LinkRow] = []
+    for spec in KINDS:
+        kind = spec.kind
+        for index, record in enumerate(data[spec.section]):
+            rid = record["id"]
+            seen: set[str] = set()
+            record_names = names_of(kind, record)
+            for name, key in zip(record_names, normalise_joined(record_names).split("|"), strict=True):
+                if key and key not in seen:
+                    seen.add(key)
+                    names.append((kind, rid, key, name, index))
+            links.extend((kind, rid, path, other, oid, index) for path, other, oid in references_of(kind, record))
+            links.extend(
+                (kind, rid, "sources", "source", citation["source"], index)
+                for _, citation in citations_of(kind, record)
+            )
+    return names, links
+
+
+def _search_text(record: Record) -> str:
+    """The record's text values (not its keys), each normalised; '|' keeps a match inside one value."""
+    values: list[str] = []
+    stack: list[Any] = [record]
+    while stack:
+        item = stack.pop()
+        for value in item.values() if type(item) is dict else item:
+            kind = type(value)
+            if kind is str:
+                values.append(value)
+            elif kind is dict or kind is list:
+                stack.append(value)
+    return normalise_joined(values)
+
+
+# ---- the index (SQLite: a file in the cache, or in memory) -------------------------------
+
+SCHEMA_SQL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
+                      text TEXT NOT NULL, PRIMARY KEY (kind, id));
+CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
+                    other_kind TEXT NOT NULL, other_id TEXT NOT NULL);
+"""
+# Built after the rows are in: one sort instead of a B-tree insert per row.
+INDEX_SQL = """
+CREATE INDEX names_by_norm ON names (kind, norm);
+CREATE INDEX links_to ON links (other_kind, other_id);
+"""
+
+
+def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str, str]) -> None:
+    """Fill an empty database; `key` (format, version, digest, path) goes into `meta` as the cache's identity."""
+    data = facts.data
+    names, links = facts.rows
+    # The file is private until it is renamed into place, so it needs no journal or fsync.
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.executescript(SCHEMA_SQL)
+    meta = {
+        **key,
+        "title": data["title"],
+        "as_of": data["as_of"],
+        "schema_version": str(data["schema_version"]),
+    }
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    connection.executemany(
+        "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+        (
+            (spec.kind, record["id"], seq, text, _search_text(record))
+            for spec in KINDS
+            for seq, (record, text) in enumerate(zip(data[spec.section], facts.record_json(spec.section), strict=True))
+        ),
+    )
+    connection.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", ((k, kind, rid, n) for kind, rid, k, n, _ in names))
+    # The index keeps a link's top-level field: "companies", not "companies.*.company".
+    connection.executemany(
+        "INSERT INTO links VALUES (?, ?, ?, ?, ?)",
+        ((kind, rid, field.split(".")[0], ok, oid) for kind, rid, field, ok, oid, _ in links),
+    )
+    connection.executescript(INDEX_SQL)
+    connection.commit()

@@ -1,0 +1,80 @@
+"""Read access to a validated fact base (a cache file, or an index built in memory), and where
+the fact base file is. Every method returns plain JSON-like data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from cartq.records import Record
+
+
+def default_data_path() -> Path:
+    here = Path(__file__).resolve().parent.parent  # the cartq package
+    packaged = here / "data" / "facts.yaml"  # inside a wheel
+    if packaged.is_file():
+        return packaged
+    return here.parent.parent / "data" / "facts.yaml"  # a source checkout or editable install
+
+
+def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get("CARTQ_DATA")
+    if env:
+        return Path(env).expanduser()
+    return default_data_path()
+
+
+class Store:
+    """Read access to a validated fact base. All methods return plain JSON-like data."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+
+    def meta(self, key: str) -> str:
+        row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else ""
+
+    def get(self, kind: str, rid: str) -> Record | None:
+        row = self.connection.execute("SELECT data FROM records WHERE kind = ? AND id = ?", (kind, rid)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def get_many(self, kind: str, ids: list[str]) -> list[Record]:
+        found = [self.get(kind, rid) for rid in dict.fromkeys(ids)]
+        return [record for record in found if record is not None]
+
+    def all(self, kind: str) -> list[Record]:
+        rows = self.connection.execute("SELECT data FROM records WHERE kind = ? ORDER BY seq", (kind,))
+        return [json.loads(data) for (data,) in rows]
+
+    def exact(self, kind: str, norm: str) -> list[tuple[str, str]]:
+        rows = self.connection.execute("SELECT DISTINCT id, label FROM names WHERE kind = ? AND norm = ?", (kind, norm))
+        return list(rows)
+
+    def prefixed(self, kind: str, norm: str, limit: int = 50) -> list[tuple[str, str, str]]:
+        rows = self.connection.execute(
+            "SELECT id, label, norm FROM names WHERE kind = ? AND norm >= ? AND norm < ? LIMIT ?",
+            (kind, norm, norm + "\U0010ffff", limit),
+        )
+        return list(rows)
+
+    def names(self, kind: str) -> list[tuple[str, str, str]]:
+        return list(self.connection.execute("SELECT id, label, norm FROM names WHERE kind = ?", (kind,)))
+
+    def text_matches(self, norm: str, limit: int = 200) -> list[tuple[str, str]]:
+        # instr() rather than LIKE: the needle may hold % or _ and must match literally.
+        rows = self.connection.execute(
+            "SELECT kind, id FROM records WHERE instr(text, ?) > 0 ORDER BY kind, seq LIMIT ?", (norm, limit)
+        )
+        return list(rows)
+
+    def linked_to(self, kind: str, rid: str) -> list[tuple[str, str, str]]:
+        rows = self.connection.execute(
+            "SELECT field, kind, id FROM links WHERE other_kind = ? AND other_id = ?", (kind, rid)
+        )
+        return list(rows)
