@@ -204,7 +204,8 @@ def validate(path: Path | None, as_json: bool) -> int:
 
 
 def schema(part: str) -> int:
-    from cartq.factbase.models import fact_base_schema, output_schema
+    from cartq.factbase.models import fact_base_schema
+    from cartq.output_schema import output_schema
 
     return boundary(lambda: output.write_json(fact_base_schema() if part == "facts" else output_schema()))
 
