@@ -9,33 +9,14 @@ with its position and skipped by `parse_studies`; the rest are still imported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cartq.registry.dates import check_partial_date
 from cartq.registry.results import Problem
 
-# Start and completion dates are partial dates (yyyy, yyyy-MM or yyyy-MM-dd); post dates are full.
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _NCT_ID = re.compile(r"^NCT\d{8}$")
-PRECISIONS = ("year", "month", "day")
-
-
-def check_partial_date(value: str) -> str:
-    """The date unchanged if it is a real yyyy, yyyy-MM or yyyy-MM-dd date; ValueError otherwise."""
-    match = _PARTIAL_DATE.match(value)
-    if not match:
-        raise ValueError(f"malformed date {value!r} (expected yyyy, yyyy-MM or yyyy-MM-dd)")
-    year, month, day = (int(part) if part else 1 for part in match.groups())
-    date(year, month, day)  # raises ValueError for month 13 or 30 February
-    return value
-
-
-def precision(value: str | None) -> str | None:
-    """'2010-05' -> 'month'; None for no date."""
-    return PRECISIONS[value.count("-")] if value else None
 
 
 class _Model(BaseModel):
@@ -166,11 +147,11 @@ def _nct_of(raw: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def parse_studies(raws: Iterable[Any], first_position: int = 1) -> tuple[list[Study], list[Problem]]:
-    """Validate study objects; the bad ones come back as problems (position from 1, reason)."""
+def parse_studies(raws: list[Any], positions: list[int] | None = None) -> tuple[list[Study], list[Problem]]:
+    """Validate study objects; the bad ones come back as problems (position, from 1, and reason)."""
     studies: list[Study] = []
     problems: list[Problem] = []
-    for position, raw in enumerate(raws, first_position):
+    for position, raw in zip(positions or range(1, len(raws) + 1), raws, strict=True):
         if not isinstance(raw, dict):
             problems.append({"position": position, "nct_id": "", "reason": "not a study object"})
             continue

@@ -1,0 +1,400 @@
+"""Reading the registry: listings with filters, one study in full, facet counts, and its metadata.
+
+Plain sqlite3 and no pydantic, so a query costs little more than start-up. Filters resolve
+loosely ('II', 'phase 2', '1/2'; 'not yet recruiting'); a phase or status that means nothing
+raises UsageError listing the valid values. Names (sponsor, city, free text) match by
+cartq.names.normalise and substring, so 'Xi'an' finds 'Xian'.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+
+from cartq.errors import NotFound, UsageError
+from cartq.names import normalise
+from cartq.registry.dates import pad, parse_option, precision
+from cartq.registry.derive import fold, indication_values, target_keys
+from cartq.registry.results import (
+    Derivation,
+    FacetCount,
+    FacetResult,
+    RegistryInfo,
+    StudyDetail,
+    StudyRow,
+)
+from cartq.registry.store import CHINA, connect, read_meta, resolve_path
+
+STUDY_URL = "https://clinicaltrials.gov/study/{}"
+SOURCE = "ClinicalTrials.gov (U.S. National Library of Medicine)"
+
+# The API's phase combinations, in order, with the labels people see.
+PHASES: dict[str, str] = {
+    "EARLY_PHASE1": "early phase 1",
+    "PHASE1": "phase 1",
+    "PHASE1|PHASE2": "phase 1/2",
+    "PHASE2": "phase 2",
+    "PHASE2|PHASE3": "phase 2/3",
+    "PHASE3": "phase 3",
+    "PHASE4": "phase 4",
+    "NA": "not applicable",
+    "": "none given",
+}
+# The API's overall statuses (enum Status of ctg-oas-v2.yaml 2.0.5) with their labels.
+STATUSES: dict[str, str] = {
+    "RECRUITING": "recruiting",
+    "NOT_YET_RECRUITING": "not yet recruiting",
+    "ENROLLING_BY_INVITATION": "enrolling by invitation",
+    "ACTIVE_NOT_RECRUITING": "active, not recruiting",
+    "SUSPENDED": "suspended",
+    "TERMINATED": "terminated",
+    "COMPLETED": "completed",
+    "WITHDRAWN": "withdrawn",
+    "UNKNOWN": "unknown (not verified for 2 years)",
+    "AVAILABLE": "available (expanded access)",
+    "NO_LONGER_AVAILABLE": "no longer available",
+    "TEMPORARILY_NOT_AVAILABLE": "temporarily not available",
+    "APPROVED_FOR_MARKETING": "approved for marketing",
+    "WITHHELD": "withheld",
+}
+FACETS = ("target", "phase", "status", "sponsor", "city", "year")
+UNCLASSIFIED = "unclassified"
+_NCT = re.compile(r"^NCT\d{8}$")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+
+
+def phase_label(joined: str) -> str:
+    return PHASES.get(joined, joined.replace("|", "/").lower())
+
+
+def status_label(status: str) -> str:
+    return STATUSES.get(status, status.replace("_", " ").lower())
+
+
+def resolve_phase(text: str) -> str:
+    """'2', 'II', 'phase 2', 'Phase II' -> 'PHASE2'; '1/2', 'I-II' -> 'PHASE1|PHASE2'; 'early 1' ->
+    'EARLY_PHASE1'; 'na' -> 'NA'; 'none' -> '' (no phase given). UsageError otherwise."""
+    key = normalise(text)
+    if key in ("na", "notapplicable"):
+        return "NA"
+    if key in ("none", "nonegiven", "nophase"):
+        return ""
+    folded = re.sub(r"phases?|ph\b", " ", fold(text).replace("_", " "))
+    early = "early" in folded or folded.strip() == "0"
+    parts = [p for p in re.split(r"[\s/,&+|\-]+|\band\b|\bearly\b", folded) if p]
+    numbers = sorted({_ROMAN.get(part, part) for part in parts})
+    joined = "EARLY_PHASE1" if early and numbers in (["1"], ["0"], []) else "|".join(f"PHASE{n}" for n in numbers)
+    if joined in PHASES and joined:
+        return joined
+    valid = ", ".join(label.removeprefix("phase ") for label in PHASES.values())
+    raise UsageError(f"unknown phase {text!r}; use one of: {valid}")
+
+
+def resolve_status(text: str) -> str:
+    """'recruiting', 'Not yet recruiting', 'ACTIVE_NOT_RECRUITING' -> the API value; UsageError otherwise."""
+    key = normalise(text)
+    for value, label in STATUSES.items():
+        if key in (normalise(value), normalise(label), normalise(label.split(" (")[0])):
+            return value
+    raise UsageError(f"unknown status {text!r}; use one of: {', '.join(v.lower() for v in STATUSES)}")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The listing filters as the user typed them; `where` resolves them (UsageError if invalid)."""
+
+    target: str | None = None
+    indication: str | None = None
+    product: str | None = None
+    sponsor: str | None = None
+    phase: str | None = None
+    status: str | None = None
+    city: str | None = None
+    since: str | None = None  # start date from (yyyy, yyyy-MM or yyyy-MM-dd)
+    until: str | None = None  # start date until
+    text: str | None = None
+
+    def given(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "")}
+
+    def where(self, conn: sqlite3.Connection) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        args: list[object] = []
+        given = self.given()
+        if "status" in given:
+            clauses.append("s.overall_status = ?")
+            args.append(resolve_status(given["status"]))
+        if "phase" in given:
+            clauses.append("s.phase = ?")
+            args.append(resolve_phase(given["phase"]))
+        for what in ("target", "indication", "product"):
+            if what in given:
+                values = sorted(_derived_values(conn, what, given[what]))
+                marks = ",".join("?" * len(values)) or "NULL"
+                clauses.append(f"s.nct_id IN (SELECT nct_id FROM derived WHERE what = ? AND value IN ({marks}))")
+                args += [what, *values]
+        if "sponsor" in given:
+            clauses.append("instr(s.sponsor_key, ?) > 0")
+            args.append(_key(given["sponsor"], "--sponsor"))
+        if "city" in given:
+            clauses.append("s.nct_id IN (SELECT nct_id FROM sites WHERE country = ? AND instr(city_key, ?) > 0)")
+            args += [CHINA, _key(given["city"], "--city")]
+        if "since" in given:
+            clauses.append("s.start_sort <> '' AND s.start_sort >= ?")
+            args.append(pad(parse_option(given["since"], "--since")))
+        if "until" in given:
+            clauses.append("s.start_sort <> '' AND s.start_sort <= ?")
+            args.append(pad(parse_option(given["until"], "--until"), end=True))
+        if "text" in given:
+            clauses.append("instr(s.text_key, ?) > 0")
+            args.append(_key(given["text"], "the search text"))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def _key(value: str, what: str) -> str:
+    key = normalise(value)
+    if not key:
+        raise UsageError(f"{what} needs letters or digits, not {value!r}")
+    return key
+
+
+def _derived_values(conn: sqlite3.Connection, what: str, typed: str) -> set[str]:
+    """The stored derived values a typed name stands for (aliases, then loose name matching)."""
+    key = normalise(typed)
+    stored = {row[0] for row in conn.execute("SELECT DISTINCT value FROM derived WHERE what = ?", (what,))}
+    if what == "target":
+        wanted = target_keys(typed) | {v for v in stored if normalise(v) == key}
+    elif what == "indication":
+        wanted = indication_values(typed) | {v for v in stored if key and key in normalise(v)}
+    else:  # product ids as the caller gave them to the importer
+        wanted = {v for v in stored if normalise(v) == key}
+    return wanted
+
+
+@contextlib.contextmanager
+def _open(registry: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connection]:
+    conn = connect(registry)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _derived_by_study(conn: sqlite3.Connection) -> dict[str, dict[str, list[str]]]:
+    grouped: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"target": [], "indication": [], "product": []})
+    for nct, what, value in conn.execute("SELECT nct_id, what, value FROM derived ORDER BY rowid"):
+        grouped[nct][what].append(value)
+    return grouped
+
+
+def list_studies(registry: str | os.PathLike[str] | None = None, filters: Filters | None = None,
+                 limit: int | None = None) -> list[StudyRow]:
+    """Studies matching every filter, latest start first (no start date last)."""
+    filters = filters or Filters()
+    with _open(registry) as conn:
+        where, args = filters.where(conn)
+        sql = (f"SELECT s.nct_id, s.brief_title, s.acronym, s.overall_status, s.phase, s.start_date, "
+               f"s.lead_sponsor, s.enrollment FROM studies s{where} "
+               f"ORDER BY s.start_sort = '', s.start_sort DESC, s.nct_id DESC")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        studies = conn.execute(sql, args).fetchall()
+        cities: dict[str, list[str]] = defaultdict(list)
+        counts: Counter[str] = Counter()
+        for nct, city in conn.execute("SELECT nct_id, city FROM sites WHERE country = ? ORDER BY nct_id, position",
+                                      (CHINA,)):
+            counts[nct] += 1
+            if city and city not in cities[nct]:
+                cities[nct].append(city)
+        derived = _derived_by_study(conn)
+    empty: dict[str, list[str]] = {"target": [], "indication": [], "product": []}
+    rows: list[StudyRow] = []
+    for nct, title, acronym, status, phase, start, sponsor, enrollment in studies:
+        links = derived.get(nct, empty)
+        rows.append({
+            "nct_id": nct, "title": title, "acronym": acronym, "status": status, "phase": phase_label(phase),
+            "start_date": start, "lead_sponsor": sponsor, "enrollment": enrollment,
+            "china_sites": counts[nct], "cities": cities.get(nct, []),
+            "targets": links["target"], "indications": links["indication"], "products": links["product"],
+            "url": STUDY_URL.format(nct),
+        })
+    return rows
+
+
+def count_studies(registry: str | os.PathLike[str] | None = None, filters: Filters | None = None) -> int:
+    """How many studies match: for the fact base's 'N registered studies' links."""
+    with _open(registry) as conn:
+        where, args = (filters or Filters()).where(conn)
+        return conn.execute(f"SELECT count(*) FROM studies s{where}", args).fetchone()[0]
+
+
+def normalise_nct(text: str) -> str:
+    """'nct05066646' or ' NCT05066646 ' -> 'NCT05066646'; '' when it is not an NCT id."""
+    value = text.strip().upper()
+    return value if _NCT.match(value) else ""
+
+
+def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> StudyDetail:
+    """One study in full; NotFound when it is not in the registry."""
+    nct = normalise_nct(nct_id)
+    if not nct:
+        raise UsageError(f"{nct_id!r} is not an NCT id (NCT and eight digits)")
+    with _open(registry) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM studies WHERE nct_id = ?", (nct,)).fetchone()
+        if row is None:
+            raise NotFound(f"no study {nct} in the trial registry",
+                           hint="it may have no site in China, or the registry may be older than it: "
+                                "`cartq registry update`")
+        sites = conn.execute("SELECT facility, city, state, country, status FROM sites WHERE nct_id = ? "
+                             "ORDER BY position", (nct,)).fetchall()
+        collaborators = conn.execute("SELECT name, class FROM collaborators WHERE nct_id = ? ORDER BY position",
+                                     (nct,)).fetchall()
+        conditions = [r[0] for r in conn.execute("SELECT condition FROM conditions WHERE nct_id = ? "
+                                                 "ORDER BY position", (nct,))]
+        interventions = conn.execute("SELECT type, name, other_names FROM interventions WHERE nct_id = ? "
+                                     "ORDER BY position", (nct,)).fetchall()
+        derived: list[Derivation] = [
+            {"what": what, "value": value, "how": how}
+            for what, value, how in conn.execute("SELECT what, value, how FROM derived WHERE nct_id = ? "
+                                                 "ORDER BY rowid", (nct,))]
+        retrieved = read_meta(conn).get("retrieved", "")
+    other_countries = sorted({site["country"] for site in sites if site["country"] and site["country"] != CHINA})
+
+    def date_parts(prefix: str) -> tuple[str, str, str]:
+        value = row[f"{prefix}_date"]
+        return value, precision(value), row[f"{prefix}_type"]
+
+    start, primary, completion = date_parts("start"), date_parts("primary_completion"), date_parts("completion")
+    return {
+        "nct_id": nct,
+        "url": STUDY_URL.format(nct),
+        "brief_title": row["brief_title"],
+        "official_title": row["official_title"],
+        "acronym": row["acronym"],
+        "status": row["overall_status"],
+        "last_known_status": row["last_known_status"],
+        "study_type": row["study_type"],
+        "phases": row["phase"].split("|") if row["phase"] else [],
+        "phase": phase_label(row["phase"]),
+        "start_date": start[0], "start_precision": start[1], "start_type": start[2],
+        "primary_completion_date": primary[0], "primary_completion_precision": primary[1],
+        "primary_completion_type": primary[2],
+        "completion_date": completion[0], "completion_precision": completion[1], "completion_type": completion[2],
+        "last_update_posted": row["last_update_posted"],
+        "lead_sponsor": row["lead_sponsor"],
+        "lead_sponsor_class": row["lead_sponsor_class"],
+        "collaborators": [{"name": name, "agency_class": cls} for name, cls in collaborators],
+        "conditions": conditions,
+        "interventions": [{"type": kind, "name": name, "other_names": json.loads(other)}
+                          for kind, name, other in interventions],
+        "enrollment": row["enrollment"],
+        "enrollment_type": row["enrollment_type"],
+        "minimum_age": row["minimum_age"],
+        "maximum_age": row["maximum_age"],
+        "std_ages": row["std_ages"].split("|") if row["std_ages"] else [],
+        "china_sites": [{"facility": s["facility"], "city": s["city"], "state": s["state"],
+                         "country": s["country"], "status": s["status"]} for s in sites if s["country"] == CHINA],
+        "other_countries": other_countries,
+        "site_count": len(sites),
+        "derived": derived,
+        "retrieved": retrieved,
+        "source": SOURCE,
+    }
+
+
+def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filters | None = None) -> FacetResult:
+    """Counts of matching studies by target, phase, status, lead sponsor, Chinese city or start year.
+
+    A study counts once per value it has (several targets, several cities); studies with no value
+    count as 'unclassified' (target), 'none given' (phase) or 'no start date' (year).
+    """
+    if by not in FACETS:
+        raise UsageError(f"cannot count by {by!r}; use one of: {', '.join(FACETS)}")
+    filters = filters or Filters()
+    with _open(registry) as conn:
+        where, args = filters.where(conn)
+        ids = f"SELECT s.nct_id FROM studies s{where}"
+        total = conn.execute(f"SELECT count(*) FROM ({ids})", args).fetchone()[0]
+        counts: Counter[str] = Counter()
+        if by == "target":
+            rows = conn.execute(f"SELECT value, count(DISTINCT nct_id) FROM derived WHERE what = 'target' "
+                                f"AND nct_id IN ({ids}) GROUP BY value", args).fetchall()
+            counts.update(dict(rows))
+            none = conn.execute(f"SELECT count(*) FROM ({ids}) WHERE nct_id NOT IN "
+                                f"(SELECT nct_id FROM derived WHERE what = 'target')", args).fetchone()[0]
+            if none:
+                counts[UNCLASSIFIED] = none
+        elif by == "city":
+            spellings: dict[str, Counter[str]] = defaultdict(Counter)
+            for key, city, n in conn.execute(
+                    f"SELECT city_key, city, count(DISTINCT nct_id) FROM sites WHERE country = ? AND city_key <> '' "
+                    f"AND nct_id IN ({ids}) GROUP BY city_key, city", [CHINA, *args]):
+                spellings[key][city] += n
+            for variants in spellings.values():
+                # One count per city however it is spelled ('Xi'an', 'Xian'), under its commonest spelling.
+                counts[variants.most_common(1)[0][0]] = _studies_in_city(conn, ids, args, variants)
+        else:
+            column = {"phase": "s.phase", "status": "s.overall_status", "sponsor": "s.lead_sponsor",
+                      "year": "substr(s.start_date, 1, 4)"}[by]
+            for value, n in conn.execute(f"SELECT {column}, count(*) FROM studies s{where} GROUP BY 1", args):
+                counts[_facet_label(by, value)] += n
+    return {"by": by, "filters": filters.given(), "total": total, "counts": _ordered(by, counts)}
+
+
+def _studies_in_city(conn: sqlite3.Connection, ids: str, args: list[object], variants: Counter[str]) -> int:
+    marks = ",".join("?" * len(variants))
+    return conn.execute(f"SELECT count(DISTINCT nct_id) FROM sites WHERE country = ? AND city IN ({marks}) "
+                        f"AND nct_id IN ({ids})", [CHINA, *variants, *args]).fetchone()[0]
+
+
+def _facet_label(by: str, value: str | None) -> str:
+    if by == "phase":
+        return phase_label(value or "")
+    if by == "status":
+        return status_label(value or "")
+    if by == "year":
+        return value or "no start date"
+    return value or "none given"
+
+
+def _ordered(by: str, counts: Counter[str]) -> list[FacetCount]:
+    if by == "phase":
+        order = list(PHASES.values())
+        items = sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))
+    elif by == "year":
+        items = sorted(counts.items(), key=lambda kv: (not kv[0].isdigit(), kv[0]))
+    else:
+        items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == UNCLASSIFIED, kv[0].casefold()))
+    return [{"value": value, "count": n} for value, n in items]
+
+
+def info(registry: str | os.PathLike[str] | None = None) -> RegistryInfo:
+    """Where the registry is, when and how it was fetched, and what it holds."""
+    path = resolve_path(registry)
+    with _open(path) as conn:
+        meta = read_meta(conn)
+        one = lambda sql, *a: conn.execute(sql, a).fetchone()[0]  # noqa: E731
+        derived = {what: one("SELECT count(DISTINCT nct_id) FROM derived WHERE what = ?", what)
+                   for what in ("target", "indication", "product")}
+        return {
+            "path": str(path),
+            "retrieved": meta.get("retrieved", ""),
+            "origin": meta.get("origin", ""),
+            "query": meta.get("query", ""),
+            "api_url": meta.get("api_url", ""),
+            "since": meta.get("since", ""),
+            "api_last_update": one("SELECT coalesce(max(last_update_posted), '') FROM studies"),
+            "studies": one("SELECT count(*) FROM studies"),
+            "studies_in_china": one("SELECT count(DISTINCT nct_id) FROM sites WHERE country = ?", CHINA),
+            "sites": one("SELECT count(*) FROM sites"),
+            "china_sites": one("SELECT count(*) FROM sites WHERE country = ?", CHINA),
+            "derived": derived,
+            "skipped": int(meta.get("skipped", "0") or 0),
+        }

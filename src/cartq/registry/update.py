@@ -1,0 +1,46 @@
+"""`cartq registry update`: fetch from ClinicalTrials.gov, then swap in a new store atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date
+
+from cartq.registry.client import Client, Progress, describe_query
+from cartq.registry.importer import ingest
+from cartq.registry.results import UpdateResult
+
+
+def last_retrieved(registry: str | os.PathLike[str] | None = None) -> date | None:
+    """The day of the last update or import, for `--since last`; None when there is no store."""
+    import contextlib
+
+    from cartq.errors import RegistryError
+    from cartq.registry.store import connect, read_meta
+
+    try:
+        with contextlib.closing(connect(registry)) as conn:
+            retrieved = read_meta(conn).get("retrieved", "")
+    except RegistryError:
+        return None
+    return date.fromisoformat(retrieved[:10]) if retrieved else None
+
+
+def update(
+    registry: str | os.PathLike[str] | None = None,
+    *,
+    api_url: str | None = None,
+    since: date | None = None,
+    progress: Progress | None = None,
+    products: Mapping[str, str] | None = None,
+    pivotal: Mapping[str, str] | None = None,
+    client: Client | None = None,
+) -> UpdateResult:
+    """Fetch every CAR-T study with a site in China (or, with `since`, those updated since that day,
+    merged into the current store) and store them. Raises RegistryError; the old store is kept."""
+    client = client or Client(api_url)
+    fetched = client.fetch(since, progress)
+    meta = {"origin": "api", "query": describe_query(since), "api_url": client.endpoint,
+            "since": since.isoformat() if since else "", "first_page": fetched.url}
+    return ingest(fetched.studies, registry=registry, meta=meta, merge=since is not None,
+                  products=products, pivotal=pivotal, total_reported=fetched.total)
