@@ -45,6 +45,9 @@ class SourceKind(Labelled):
     reference_work = "reference_work", "reference work"
     blog = "blog", "blog"
     industry_report = "industry_report", "industry report"
+    mirror = "mirror", "mirror or repost of another publisher's page"
+    aggregator = "aggregator", "aggregator or news digest"
+    regulator = "regulator", "regulator's own page"
 
 
 class Confidence(Labelled):
@@ -100,6 +103,8 @@ class Regulator(Labelled):
     NMPA = "NMPA", "NMPA (China)"
     FDA = "FDA", "FDA (US)"
     HK_DoH = "HK_DoH", "Department of Health (Hong Kong)"
+    HSA = "HSA", "Health Sciences Authority (Singapore)"
+    ISAF = "ISAF", "Pharmaceutical Administration Bureau (Macao)"
 
 
 class EventKind(Labelled):
@@ -109,6 +114,7 @@ class EventKind(Labelled):
     priority_review = "priority_review", "priority review"
     breakthrough_designation = "breakthrough_designation", "breakthrough therapy designation"
     ind_approved = "ind_approved", "IND approved"
+    under_review = "under_review", "application under review"
 
 
 # An approval, or one reported by a weak source: what `timeline` shows without --all-events.
@@ -229,6 +235,27 @@ class GlossaryCategory(Labelled):
     regulation = "regulation"
     insurance = "insurance"
     biology = "biology"
+    patient_access = "patient_access", "patient access"
+
+
+class ClaimTopic(Labelled):
+    trials = "trials", "clinical-trial landscape"
+    growth_drivers = "growth_drivers", "growth drivers and policy"
+    solid_tumours = "solid_tumours", "solid-tumour challenges"
+    manufacturing = "manufacturing", "manufacturing and cost"
+    benefits = "benefits", "benefits and limits"
+    clinical_trial_participation = "clinical_trial_participation", "taking part in a trial"
+    international_patients = "international_patients", "international patients"
+    cost_drivers = "cost_drivers", "what drives the cost"
+    approvals = "approvals", "approvals and their scope"
+
+
+class ClaimStatus(Labelled):
+    supported = "supported", "supported by a named source"
+    seed_only = "seed_only", "the seed's claim only (no better source found)"
+    outdated = "outdated", "outdated (was true, no longer)"
+    disputed = "disputed", "contradicted by a named source"
+    conflict = "conflict", "sources disagree"
 
 
 # Every closed set, for the tests and the schema docs.

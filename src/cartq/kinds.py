@@ -110,7 +110,7 @@ KINDS: tuple[KindSpec, ...] = (
         },
         search_rank=6,
     ),
-    KindSpec("count", "counts", "count", "counts", "CountFigure"),
+    KindSpec("count", "counts", "count", "counts", "CountFigure", references={"conflicts_with.*": "count"}),
     KindSpec("country", "countries", "country", "countries", "CountryCost", names=("name", "aliases"), search_rank=7),
     KindSpec(
         "price",
@@ -143,6 +143,25 @@ KINDS: tuple[KindSpec, ...] = (
         names=("name", "aliases", "chinese_names"),
         command="glossary",
         search_rank=5,
+    ),
+    KindSpec(
+        "claim",
+        "claims",
+        "claim",
+        "claims",
+        "Claim",
+        names=("name",),
+        references={"related.*": "*"},  # each item names its own kind
+        search_rank=8,
+    ),
+    KindSpec(
+        "access_step",
+        "access_steps",
+        "patient-access step",
+        "patient-access steps",
+        "AccessStep",
+        names=("name",),
+        search_rank=9,
     ),
     KindSpec("source", "sources", "source", "sources", "Source", names=("title",), citations=()),
 )

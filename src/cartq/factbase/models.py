@@ -16,6 +16,8 @@ from cartq.enums import (
     Approach,
     ApprovalType,
     CellSource,
+    ClaimStatus,
+    ClaimTopic,
     CompanyKind,
     CompanyRoleKind,
     Confidence,
@@ -98,6 +100,9 @@ class Source(Strict):
     seed_file: str | None = None
     url: str | None = None
     reliability: Confidence = Confidence.medium
+    # A mirror or repost names whose page it copies; a digest copy names the page it summarises.
+    original_publisher: str | None = None
+    original_url: str | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -189,6 +194,11 @@ class RegulatoryEvent(DatedFact):
     patient_group: str | None = None
     approval_type: ApprovalType = ApprovalType.unknown
     pivotal_study: Slug | None = None
+    # The registration certificate: its number and the day the company received it, if a filing says.
+    approval_number: str | None = None
+    certificate_received: dt.date | None = None
+    # Sources disagree on this event (a date, an age range): every version with its source.
+    conflict: Text | None = None
     confidence: Confidence = Confidence.high
     notes: list[Text] = empty()
     sources: Cited
@@ -222,6 +232,10 @@ class CountFigure(DatedFact):
     qualifier: Qualifier = Qualifier.exactly
     what: Text
     scope: str = "China"
+    # Counts of the same thing that other sources give differently, and why they differ if known.
+    conflicts_with: list[Slug] = empty()
+    conflict: Text | None = None
+    confidence: Confidence = Confidence.high
     notes: list[Text] = empty()
     sources: Cited
 
@@ -284,6 +298,40 @@ class Coverage(DatedFact):
     product: Slug | None = None
     status: CoverageStatus
     detail: Text
+    confidence: Confidence = Confidence.high
+    sources: Cited
+
+
+class Claim(Strict):
+    """A general or comparative statement (a seed's or a source's) that is no one record's field:
+    "China runs the most CAR-T trials", "prices vary by hospital". Its status says how far it is
+    supported; an outdated claim says what changed and when.
+    """
+
+    id: Slug
+    name: Text
+    topic: ClaimTopic
+    statement: Text
+    status: ClaimStatus
+    confidence: Confidence = Confidence.low
+    what_changed: Text | None = None
+    changed_on: dt.date | None = None
+    changed_precision: DatePrecision = DatePrecision.day
+    related: list[Ref] = empty()
+    notes: list[Text] = empty()
+    sources: Cited
+
+
+class AccessStep(Strict):
+    """One step of how a patient (an international patient, say) gets CAR-T in China, in order."""
+
+    id: Slug
+    name: Text
+    step: int = Field(ge=1)
+    audience: str = "international patients"
+    description: Text
+    confidence: Confidence = Confidence.low
+    notes: list[Text] = empty()
     sources: Cited
 
 
