@@ -32,7 +32,8 @@ class Term:
 
 # Patterns are matched on NFKC case-folded text; whole words only (see _compile).
 TARGETS: tuple[Term, ...] = (
-    Term("BCMA", ("bcma", "b cell maturation antigen", "b-cell maturation antigen"), ("tnfrsf17", "cd269")),
+    Term("BCMA", ("bcma", "b cell maturation antigen", "b-cell maturation antigen"),
+         ("b cell maturation antigen", "tnfrsf17", "cd269")),
     Term("CD19", ("cd19",)),
     Term("CD20", ("cd20",), ("ms4a1",)),
     Term("CD22", ("cd22",)),
@@ -108,30 +109,37 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_FIXES)
 
 
-def _compile(patterns: Iterable[str]) -> re.Pattern[str] | None:
+def _compile(patterns: Iterable[str]) -> re.Pattern[str]:
     # A whole word: no letter or digit just before; after, no letter or digit ('cd19' is not
-    # 'cd190'), except that a pattern ending in a digit may run into letters ('cd19car').
+    # 'cd190') but a plural 's', except that a pattern ending in a digit may run into letters
+    # ('cd19car').
     alternatives = []
     for pattern in patterns:
-        after = r"(?![0-9]|\.[0-9])" if pattern[-1].isdigit() else r"(?![a-z0-9])"
+        after = r"(?![0-9]|\.[0-9])" if pattern[-1].isdigit() else r"s?(?![a-z0-9])"
         alternatives.append(r"(?<![a-z0-9])" + re.escape(pattern) + after)
-    return re.compile("|".join(alternatives)) if alternatives else None
+    return re.compile("|".join(alternatives))
 
 
 _TARGET_RX = [(term, _compile(term.patterns)) for term in TARGETS]
 _INDICATION_RX = [(term, _compile(term.patterns)) for term in INDICATIONS]
 
 
-def _match(rules: list[tuple[Term, re.Pattern[str] | None]], what: str,
+def _match(rules: list[tuple[Term, re.Pattern[str]]], what: str,
            fields: list[tuple[str, list[str]]]) -> list[Derivation]:
+    # Each field's texts folded once and joined by a newline (a word boundary for the patterns).
+    prepared = []
+    for field, texts in fields:
+        original = "\n".join(texts)
+        folded = fold(original)
+        prepared.append((field, original, folded, len(folded) == len(original)))
     found: list[Derivation] = []
     for term, rx in rules:
-        if rx is None:
-            continue
-        for field, texts in fields:
-            hit = next((m for m in (rx.search(fold(text)) for text in texts) if m), None)
+        for field, original, folded, same_length in prepared:
+            hit = rx.search(folded)
             if hit:
-                found.append({"what": what, "value": term.value, "how": f"{field} contains '{hit.group(0)}'"})
+                # The words as written in the registry, unless folding changed the text's length.
+                shown = original[hit.start():hit.end()] if same_length else hit.group(0)
+                found.append({"what": what, "value": term.value, "how": f"{field} contains '{shown}'"})
                 break
     return found
 
