@@ -1,0 +1,13 @@
+"""Exports of the whole validated fact base: SQLite (with datasette metadata), CSV (with a
+Frictionless data package) and JSON (with its JSON Schema). The relational shape and the
+encodings are described in cartq.export.schema.
+"""
+
+from __future__ import annotations
+
+from cartq.export.csv_export import export_csv
+from cartq.export.files import ExportResult
+from cartq.export.json_export import export_json
+from cartq.export.sqlite import export_sqlite
+
+__all__ = ["ExportResult", "export_csv", "export_json", "export_sqlite"]
