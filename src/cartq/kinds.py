@@ -3,7 +3,7 @@ its fields are names, references and citations. Importable without pydantic.
 
 Listing, lookup, search, completion, the cache's name and link tables, link checks, `--evidence`
 and the schema's sections are all derived from this table. To add a kind: its model in
-factbase/models.py (with `KIND = "..."`), its entry here, and, if it needs more than the generic
+factbase/models.py, its entry here, and, if it needs more than the generic
 view, its view in render/. A test fails if a model and this table disagree.
 """
 
@@ -26,8 +26,10 @@ class KindSpec:
     references: dict[str, str] = field(default_factory=dict)
     # Where citations sit; every record has `sources` unless told otherwise.
     citations: tuple[str, ...] = ("sources",)
-    # The command that shows one record of the kind, if one does (`cartq show ID` shows any).
+    # The command that shows one record of the kind, if one does, and the option that names it
+    # there (`cartq costs --country china`); without an option the name is the argument.
     command: str | None = None
+    option: str | None = None
     # Search ranks kinds people look up first; 0 = not a search result of its own.
     search_rank: int = 0
 
@@ -51,7 +53,7 @@ KINDS: tuple[KindSpec, ...] = (
             "chinese_names",
         ),
         references={"companies.*.company": "company", "targets.*": "target"},
-        citations=("sources", "car_construct.sources", "companies.*.sources"),
+        citations=("sources", "companies.*.sources", "car_construct.sources"),
         command="product",
         search_rank=1,
     ),
@@ -111,7 +113,17 @@ KINDS: tuple[KindSpec, ...] = (
         search_rank=6,
     ),
     KindSpec("count", "counts", "count", "counts", "CountFigure", references={"conflicts_with.*": "count"}),
-    KindSpec("country", "countries", "country", "countries", "CountryCost", names=("name", "aliases"), search_rank=7),
+    KindSpec(
+        "country",
+        "countries",
+        "country",
+        "countries",
+        "CountryCost",
+        names=("name", "aliases"),
+        command="costs",
+        option="--country",
+        search_rank=7,
+    ),
     KindSpec(
         "price",
         "prices",
