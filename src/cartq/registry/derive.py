@@ -11,23 +11,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from cartq.names import normalise
-from cartq.registry.results import Derivation
+
+if TYPE_CHECKING:
+    from cartq.registry.results import Derivation
 
 
-@dataclass(frozen=True)
 class Term:
-    """A derived value (shown as is), the patterns that mark it, and names people type for it."""
+    """A derived value (shown as is), the patterns that mark it, and names people type for it.
 
-    value: str
-    patterns: tuple[str, ...]
-    aliases: tuple[str, ...] = ()
+    A plain class, not a dataclass: queries import this module, and start-up counts there."""
 
-    @property
-    def keys(self) -> frozenset[str]:
-        return frozenset(normalise(name) for name in (self.value, *self.aliases))
+    __slots__ = ("aliases", "keys", "patterns", "value")
+
+    def __init__(self, value: str, patterns: tuple[str, ...], aliases: tuple[str, ...] = ()) -> None:
+        self.value, self.patterns, self.aliases = value, patterns, aliases
+        self.keys = frozenset(normalise(name) for name in (value, *aliases))
 
 
 # Patterns are matched on NFKC case-folded text; whole words only (see _compile).
@@ -120,8 +122,10 @@ def _compile(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
-_TARGET_RX = [(term, _compile(term.patterns)) for term in TARGETS]
-_INDICATION_RX = [(term, _compile(term.patterns)) for term in INDICATIONS]
+@cache
+def _rules(what: str) -> list[tuple[Term, re.Pattern[str]]]:
+    # Compiled on first use: an import or an update needs them, a query does not.
+    return [(term, _compile(term.patterns)) for term in (TARGETS if what == "target" else INDICATIONS)]
 
 
 def _match(rules: list[tuple[Term, re.Pattern[str]]], what: str,
@@ -170,9 +174,9 @@ def derive(
     `pivotal` maps an NCT id to the id of the product whose pivotal trial it is in the fact base.
     """
     titles = [("brief title", [brief_title]), ("official title", [official_title])]
-    derived = _match(_TARGET_RX, "target", [("intervention name", intervention_names),
+    derived = _match(_rules("target"), "target", [("intervention name", intervention_names),
                                             ("intervention other name", other_names), *titles])
-    derived += _match(_INDICATION_RX, "indication", [("condition", conditions), *titles])
+    derived += _match(_rules("indication"), "indication", [("condition", conditions), *titles])
     seen: set[str] = set()
     if pivotal and nct_id in pivotal:
         product = pivotal[nct_id]

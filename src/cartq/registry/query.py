@@ -9,27 +9,21 @@ cartq.names.normalise and substring, so 'Xi'an' finds 'Xian'.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from cartq.errors import NotFound, UsageError
 from cartq.names import normalise
 from cartq.registry.dates import pad, parse_option, precision
 from cartq.registry.derive import fold, indication_values, target_keys
-from cartq.registry.results import (
-    Derivation,
-    FacetCount,
-    FacetResult,
-    RegistryInfo,
-    StudyDetail,
-    StudyRow,
-)
 from cartq.registry.store import CHINA, connect, read_meta, resolve_path
+
+if TYPE_CHECKING:  # TypedDicts are plain dicts at run time: no need to pay for typing at start-up
+    from cartq.registry.results import Derivation, FacetCount, FacetResult, RegistryInfo, StudyDetail, StudyRow
 
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
 SOURCE = "ClinicalTrials.gov (U.S. National Library of Medicine)"
@@ -105,23 +99,33 @@ def resolve_status(text: str) -> str:
     raise UsageError(f"unknown status {text!r}; use one of: {', '.join(v.lower() for v in STATUSES)}")
 
 
-@dataclass(frozen=True)
 class Filters:
-    """The listing filters as the user typed them; `where` resolves them (UsageError if invalid)."""
+    """The listing filters as the user typed them; `where` resolves them (UsageError if invalid).
 
-    target: str | None = None
-    indication: str | None = None
-    product: str | None = None
-    sponsor: str | None = None
-    phase: str | None = None
-    status: str | None = None
-    city: str | None = None
-    since: str | None = None  # start date from (yyyy, yyyy-MM or yyyy-MM-dd)
-    until: str | None = None  # start date until
-    text: str | None = None
+    since/until bound the start date (yyyy, yyyy-MM or yyyy-MM-dd). A plain class rather than a
+    dataclass, which would import inspect at start-up."""
+
+    NAMES = ("target", "indication", "product", "sponsor", "phase", "status", "city", "since", "until", "text")
+    __slots__ = NAMES
+
+    def __init__(self, target: str | None = None, indication: str | None = None, product: str | None = None,
+                 sponsor: str | None = None, phase: str | None = None, status: str | None = None,
+                 city: str | None = None, since: str | None = None, until: str | None = None,
+                 text: str | None = None) -> None:
+        self.target, self.indication, self.product, self.sponsor = target, indication, product, sponsor
+        self.phase, self.status, self.city, self.since, self.until, self.text = (
+            phase, status, city, since, until, text)
+
+    def __repr__(self) -> str:
+        return f"Filters({', '.join(f'{k}={v!r}' for k, v in self.given().items())})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filters) and self.given() == other.given()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def given(self) -> dict[str, str]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "")}
+        return {name: getattr(self, name) for name in self.NAMES if getattr(self, name) not in (None, "")}
 
     def where(self, conn: sqlite3.Connection) -> tuple[str, list[object]]:
         clauses: list[str] = []
@@ -186,9 +190,10 @@ def _open(registry: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connectio
         conn.close()
 
 
-def _derived_by_study(conn: sqlite3.Connection) -> dict[str, dict[str, list[str]]]:
+def _derived_by_study(conn: sqlite3.Connection, ids: str, args: list[object]) -> dict[str, dict[str, list[str]]]:
     grouped: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"target": [], "indication": [], "product": []})
-    for nct, what, value in conn.execute("SELECT nct_id, what, value FROM derived ORDER BY rowid"):
+    for nct, what, value in conn.execute(f"SELECT nct_id, what, value FROM derived WHERE nct_id IN ({ids}) "
+                                         f"ORDER BY rowid", args):
         grouped[nct][what].append(value)
     return grouped
 
@@ -205,14 +210,16 @@ def list_studies(registry: str | os.PathLike[str] | None = None, filters: Filter
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         studies = conn.execute(sql, args).fetchall()
+        # Sites and derivations of the listed studies only (all of them when nothing is filtered).
+        ids = f"SELECT s.nct_id FROM studies s{where}"
         cities: dict[str, list[str]] = defaultdict(list)
         counts: Counter[str] = Counter()
-        for nct, city in conn.execute("SELECT nct_id, city FROM sites WHERE country = ? ORDER BY nct_id, position",
-                                      (CHINA,)):
+        for nct, city in conn.execute(f"SELECT nct_id, city FROM sites WHERE country = ? AND nct_id IN ({ids}) "
+                                      f"ORDER BY nct_id, position", [CHINA, *args]):
             counts[nct] += 1
             if city and city not in cities[nct]:
                 cities[nct].append(city)
-        derived = _derived_by_study(conn)
+        derived = _derived_by_study(conn, ids, args)
     empty: dict[str, list[str]] = {"target": [], "indication": [], "product": []}
     rows: list[StudyRow] = []
     for nct, title, acronym, status, phase, start, sponsor, enrollment in studies:
@@ -292,7 +299,7 @@ def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> St
         "lead_sponsor_class": row["lead_sponsor_class"],
         "collaborators": [{"name": name, "agency_class": cls} for name, cls in collaborators],
         "conditions": conditions,
-        "interventions": [{"type": kind, "name": name, "other_names": json.loads(other)}
+        "interventions": [{"type": kind, "name": name, "other_names": _json_list(other)}
                           for kind, name, other in interventions],
         "enrollment": row["enrollment"],
         "enrollment_type": row["enrollment_type"],
@@ -307,6 +314,12 @@ def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> St
         "retrieved": retrieved,
         "source": SOURCE,
     }
+
+
+def _json_list(text: str) -> list[str]:
+    import json  # only one study in full needs it
+
+    return json.loads(text)
 
 
 def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filters | None = None) -> FacetResult:

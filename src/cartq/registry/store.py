@@ -9,20 +9,15 @@ here writes anywhere but the registry file: never the fact base.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
-import tempfile
-import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cartq.errors import RegistryError
 from cartq.names import normalise
 from cartq.registry.dates import pad
-from cartq.registry.derive import derive
 
 if TYPE_CHECKING:
     from cartq.registry.models import Study
@@ -83,6 +78,8 @@ def resolve_path(path: str | os.PathLike[str] | None) -> Path:
 
 
 def now_utc() -> str:
+    from datetime import datetime, timezone
+
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -114,6 +111,10 @@ def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def _study_rows(study: Study, products: Mapping[str, str] | None, pivotal: Mapping[str, str] | None) -> dict:
+    import json
+
+    from cartq.registry.derive import derive
+
     p = study.protocolSection
     ident, status, design = p.identificationModule, p.statusModule, p.designModule
     sponsors, interventions = p.sponsorCollaboratorsModule, p.armsInterventionsModule.interventions
@@ -165,6 +166,8 @@ def _insert(conn: sqlite3.Connection, studies: Iterable[Study], products: Mappin
 
 def _clean_stale_temps(directory: Path) -> None:
     """Remove temp files left by a killed update (a day old, so a running one is never touched)."""
+    import time
+
     cutoff = time.time() - _STALE_TEMP_SECONDS
     for temp in directory.glob(_TEMP_PREFIX + "*.tmp"):
         with contextlib.suppress(OSError):
@@ -186,6 +189,8 @@ def build(
     Returns the path and the number of studies now stored. Studies without a site in China must
     already have been dropped by the caller. Raises RegistryError if the directory is not writable.
     """
+    import tempfile  # writing only: queries never pay for it
+
     target = resolve_path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
