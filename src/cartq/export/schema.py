@@ -112,6 +112,8 @@ class Schema:
     tables: list[Table]
     # Model fields that are lists of citations ("Product.sources"): held by the citations table.
     citation_fields: list[str]
+    # Model fields that are nested objects ("Product.car_construct"): flattened into prefixed columns.
+    nested_fields: list[str] = field(default_factory=list)
 
     def table(self, name: str) -> Table:
         for table in self.tables:
@@ -262,6 +264,7 @@ class _Walker:
                 self.child(model, table, path, name, ref_path, item)
                 continue
             if _is_model(annotation):
+                self.schema.nested_fields.append(model_field)
                 self.walk(annotation, table, (*path, name), f"{ref_path}{name}.")
                 continue
             kind, enum_type = _scalar_type(annotation)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cartq.enums import EventKind, Regulator
-from cartq.errors import FactBaseError, UsageError
+from cartq.errors import FactBaseError, RegistryError, UsageError
 from cartq.export.files import (
     APPLICATION_ID,
     ExportResult,
@@ -180,6 +180,7 @@ def _export_info(data: dict[str, Any], extra: dict[str, str]) -> list[tuple[str,
     return sorted(info.items())
 
 
+_REFERENCES = re.compile(r'REFERENCES\s+("(?:[^"]|"")+"|[\w$]+)', re.IGNORECASE)
 _CREATE_TABLE = re.compile(r'^\s*CREATE\s+TABLE\s+(?:"(?:[^"]|"")+"|\[[^\]]+\]|`[^`]+`|[\w$]+)', re.IGNORECASE)
 
 
@@ -207,15 +208,9 @@ def _copy_registry(connection: sqlite3.Connection, registry: Path) -> dict[str, 
             if any(name.startswith(f"{v}_") for v in shadow):
                 continue  # an FTS shadow table
             new = f"registry_{name}"
-            # Foreign keys among registry tables would point at the unprefixed names: dropped.
+            # Keys among registry tables point at the prefixed copies.
             body = _CREATE_TABLE.sub(f"CREATE TABLE {_quote(new)}", sql, count=1)
-            body = re.sub(
-                r",?\s*(?:CONSTRAINT\s+\S+\s+)?FOREIGN\s+KEY\s*\([^)]*\)\s*REFERENCES\s+[^,)]+(?:\([^)]*\))?",
-                "",
-                body,
-                flags=re.IGNORECASE,
-            )
-            body = re.sub(r"\s+REFERENCES\s+\S+\s*(?:\([^)]*\))?", "", body, flags=re.IGNORECASE)
+            body = _REFERENCES.sub(lambda m: "REFERENCES " + _quote("registry_" + m.group(1).strip('"')), body)
             connection.execute(body)
             connection.execute(f"INSERT INTO {_quote(new)} SELECT * FROM registry.{_quote(name)}")
             counts[new] = connection.execute(f"SELECT count(*) FROM {_quote(new)}").fetchone()[0]
@@ -283,6 +278,11 @@ def export_sqlite(
             if registry is not None:
                 registry_counts = _copy_registry(connection, registry)
             problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+            if any(table.startswith("registry_") for table, *_ in problems):
+                raise RegistryError(
+                    f"the registry {registry} breaks its own foreign keys",
+                    hint="rebuild it (cartq registry update)",
+                )
             if problems:
                 raise FactBaseError(
                     f"the export breaks {len(problems)} foreign key(s)",
