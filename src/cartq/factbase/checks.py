@@ -14,6 +14,18 @@ from cartq.factbase.yaml_reader import line_index, line_of, parse_yaml, read_byt
 from cartq.kinds import BY_KIND, BY_SECTION
 
 
+# Problems listed for one fact base; the rest are counted. A file of a million broken records made
+# a million messages (1.8 GB); nobody reads past the first thousand, and the count says how many more.
+MAX_PROBLEMS = 1_000
+
+
+def capped(problems: list[str], count: int) -> list[str]:
+    """At most MAX_PROBLEMS problems, then one line saying how many more there are."""
+    if count <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], f"... and {count - MAX_PROBLEMS:,} more"]
+
+
 def _describe_loc(document: Any, loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     node = document
@@ -99,19 +111,25 @@ def validate(document: Any, text: str, path: Path) -> Validated:
     try:
         base = FactBase.model_validate(document)
     except ValidationError as exc:
-        root = line_index(text)
+        count = exc.error_count()
+        # Only the first MAX_PROBLEMS errors are formatted; the rest are counted.
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)[:MAX_PROBLEMS]
+        lines = line_index(text, (tuple(error["loc"]) for error in errors))
         problems = []
-        for error in exc.errors():
+        for error in errors:
             loc = tuple(error["loc"])
-            line = line_of(root, loc) if root is not None else None
+            line = line_of(lines, loc)
             where = f"line {line}: " if line else ""
             problems.append(f"{where}{_describe_loc(document, loc)}: {error['msg']}")
-        raise FactBaseError(f"{path}: {len(problems)} schema problem(s)", problems=problems) from None
+        raise FactBaseError(f"{path}: {count} schema problem(s)", problems=capped(problems, count)) from None
     data = base.model_dump(mode="json")
     rows = index_rows(data)
     problems = check_links(data, rows)
     if problems:
-        raise FactBaseError(f"{path}: {len(problems)} problem(s) in links between records", problems=problems)
+        count = len(problems)
+        raise FactBaseError(
+            f"{path}: {count} problem(s) in links between records", problems=capped(problems, count)
+        )
     return Validated(data, rows, base)
 
 

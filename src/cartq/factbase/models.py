@@ -54,7 +54,8 @@ def empty() -> Any:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=True)
+    # allow_inf_nan=False: "inf", "nan" (text to YAML) would pass as floats that JSON writes as null.
+    model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=True, allow_inf_nan=False)
 
 
 # ---- building blocks ---------------------------------------------------------------------

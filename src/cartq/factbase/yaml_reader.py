@@ -5,34 +5,107 @@ Only YAML's core schema; nothing is ever constructed from a tag. Dates stay text
 
 from __future__ import annotations
 
+import math
+import os
 import re
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from cartq.errors import FactBaseError
 
+# Limits: each refuses a hostile or broken file with one line, long before time or memory run out.
+# 64 MiB: room for the 38 MB fact base of the 10,000-product benchmark, in one read that fits in memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # An alias bomb expands a small file into billions of nodes; no honest fact base needs this many.
 MAX_NODES = 5_000_000
+# Characters of scalar text once aliases are expanded: twice what the largest file can hold without
+# aliases, so only an alias bomb reaches it (one 100,000-character string aliased 5,000 times is 500 MB).
+MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES
+# Nesting levels of collections, aliases expanded. The schema's deepest record is 7 levels; every
+# consumer downstream (pydantic, json, the index) recurses, and libyaml's scanner is quadratic in it.
+MAX_DEPTH = 100
+# One scalar's length: the longest text field the schema allows is 4,000 characters; a 10 MB field
+# took 35 s to draw on a terminal.
+MAX_SCALAR_CHARS = 100_000
+# A number's length in characters: a double needs 24; Python refuses to read an int of over 4,300 digits.
+MAX_NUMBER_CHARS = 100
+
+
+def _refuse_kind(path: Path, st: os.stat_result) -> None:
+    """Refuse what is not a regular file of at most MAX_FILE_BYTES; a device or a pipe has no size
+    to check in advance and may never end (/dev/zero, a FIFO with no writer, a terminal).
+    """
+    if stat.S_ISDIR(st.st_mode):
+        raise FactBaseError(f"fact base {path} is a directory, not a file", hint="pass a .yaml file to --data")
+    if not stat.S_ISREG(st.st_mode):
+        raise FactBaseError(
+            f"fact base {path} is not a regular file (a device, pipe or socket)",
+            hint="save the data to a file and pass that to --data",
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        raise FactBaseError(f"fact base {path} is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}")
+
+
+def _os_error(path: Path, exc: OSError) -> FactBaseError:
+    if isinstance(exc, FileNotFoundError):
+        return FactBaseError(f"fact base not found: {path}", hint="check --data or CARTQ_DATA, or reinstall cartq")
+    if isinstance(exc, PermissionError):
+        return FactBaseError(f"cannot read fact base {path}: permission denied")
+    return FactBaseError(f"cannot read fact base {path}: {exc.strerror or exc}")
+
+
+def stat_fact_base(path: Path) -> os.stat_result:
+    """The fact base's stat, without opening it: FactBaseError unless it is a readable regular file
+    within MAX_FILE_BYTES. The cache compares it with the stat it was built from.
+    """
+    try:
+        st = os.stat(path)
+        _refuse_kind(path, st)
+        if not os.access(path, os.R_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    return st
+
+
+def _open_nonblocking(path: Path) -> int:
+    # O_NONBLOCK: a FIFO swapped in after the stat opens at once (and is refused) instead of hanging.
+    return os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | getattr(os, "O_NONBLOCK", 0))
+
+
+def read_fact_base(path: Path) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and the stat of what was read. Only a regular file is read, and never more
+    than MAX_FILE_BYTES of it, whatever its stat said (a file in /proc says 0 and may grow).
+    """
+    try:
+        _refuse_kind(path, os.stat(path))
+        fd = _open_nonblocking(path)
+        try:
+            st = os.fstat(fd)
+            _refuse_kind(path, st)
+            chunks: list[bytes] = []
+            total = 0
+            while total <= MAX_FILE_BYTES:
+                # The stated size and one byte more (to see the end) in one read; a growing file in chunks.
+                want = min(max(st.st_size - total + 1, 1 << 16), MAX_FILE_BYTES + 1 - total)
+                chunk = os.read(fd, want)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    if total > MAX_FILE_BYTES:
+        raise FactBaseError(f"fact base {path} is more than {MAX_FILE_BYTES} bytes; the limit is {MAX_FILE_BYTES}")
+    return b"".join(chunks), st
 
 
 def read_bytes(path: Path) -> bytes:
-    try:
-        if path.is_dir():
-            raise FactBaseError(f"fact base {path} is a directory, not a file", hint="pass a .yaml file to --data")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FactBaseError(f"fact base {path} is {size} bytes; the limit is {MAX_FILE_BYTES}")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise FactBaseError(
-            f"fact base not found: {path}", hint="check --data or CARTQ_DATA, or reinstall cartq"
-        ) from None
-    except PermissionError:
-        raise FactBaseError(f"cannot read fact base {path}: permission denied") from None
-    except OSError as exc:
-        raise FactBaseError(f"cannot read fact base {path}: {exc.strerror or exc}") from None
+    return read_fact_base(path)[0]
 
 
 def _yaml_loader() -> Any:
@@ -59,15 +132,28 @@ _WORDS: dict[str, Any] = {
 _LONGEST_WORD = max(map(len, _WORDS))
 
 
+def _number(value: str, kind: type) -> Any:
+    """`value`, already matched as an int or float literal, as that type; ValueError if it is too
+    long to be a quantity or its value is not finite (1e999 would read as inf, and JSON has no inf).
+    """
+    if len(value) > MAX_NUMBER_CHARS:
+        raise ValueError(f"a number of {len(value):,} characters; the limit is {MAX_NUMBER_CHARS}")
+    number = kind(value)
+    if kind is float and not math.isfinite(number):
+        raise ValueError(f"the number {value} is out of range")
+    return number
+
+
 def _plain(value: str) -> Any:
     """An untagged plain scalar as YAML's core types. Dates stay text and the schema checks them, so
     a bad date is a schema problem with a line number rather than a crash inside PyYAML.
+    ValueError for a number outside MAX_NUMBER_CHARS or the range of a double.
     """
     if value[:1] in _NUMERIC_START:
         if _INT.match(value):
-            return int(value)
+            return _number(value, int)
         if _FLOAT.match(value):
-            return float(value)
+            return _number(value, float)
     return _WORDS.get(value, value) if len(value) <= _LONGEST_WORD else value
 
 
@@ -77,9 +163,9 @@ def _tagged(tag: str, value: str) -> Any:
     if kind in ("str", "timestamp", "!"):
         return value
     if kind == "int" and _INT.match(value):
-        return int(value)
+        return _number(value, int)
     if kind == "float" and _FLOAT.match(value):  # integers match too
-        return float(value)
+        return _number(value, float)
     if kind == "null" and value in _WORDS and _WORDS[value] is None:
         return None
     if kind == "bool" and value in _WORDS and isinstance(_WORDS[value], bool):
@@ -89,12 +175,15 @@ def _tagged(tag: str, value: str) -> Any:
 
 def _build(events: Iterator[Any], path: Path) -> Any:
     """Plain data straight from the parser's events, with no node tree in between (PyYAML's
-    composer resolves every node in Python and costs four times the parse).
+    composer resolves every node in Python and costs four times the parse, and recurses in C).
 
     Aliases share one object, as in PyYAML. Any tag outside YAML's core schema (such as
-    !!python/object) is refused, so nothing is ever constructed from one. Nodes are counted as a
-    consumer would visit them, aliases expanded, and a document past MAX_NODES (an alias bomb) or
-    one whose alias refers to its own ancestor (an endless document) is refused.
+    !!python/object) is refused, so nothing is ever constructed from one. Nodes, scalar characters
+    and nesting are measured as a consumer would meet them, aliases expanded, and a document past
+    MAX_NODES or MAX_EXPANDED_CHARS (an alias bomb), deeper than MAX_DEPTH, with a scalar longer
+    than MAX_SCALAR_CHARS, or whose alias refers to its own ancestor (an endless document) is
+    refused with its line. The depth limit also bounds the scanner, which is quadratic in nesting:
+    parsing stops at the first event past it.
     """
     import yaml
 
@@ -106,17 +195,20 @@ def _build(events: Iterator[Any], path: Path) -> Any:
     def refuse(event: Any, why: str) -> FactBaseError:
         return FactBaseError(f"{path}: invalid YAML at line {event.start_mark.line + 1}: {why}")
 
-    def anchor(event: Any, value: Any, size: int | None) -> None:
+    def anchor(event: Any, value: Any, size: tuple[int, int, int] | None) -> None:
         if event.anchor in anchors:
             raise refuse(event, f"anchor &{event.anchor} is defined twice")
         anchors[event.anchor] = (value, size)
 
-    # Per open collection: [container, pending key (mappings), anchor, nodes visited at its start].
+    # Per open collection: [container, pending key (mappings), anchor, nodes visited and characters
+    # seen at its start, levels below it so far].
     stack: list[list[Any]] = []
     top: list[Any] | None = None  # stack[-1], kept in a local because this loop runs once per event
-    # anchor -> (value, expanded size); the size is None while the anchored node is still open.
-    anchors: dict[str, tuple[Any, int | None]] = {}
+    # anchor -> (value, (expanded nodes, expanded characters, levels)); None while the node is open.
+    anchors: dict[str, tuple[Any, tuple[int, int, int] | None]] = {}
     visited = 0
+    chars = 0
+    levels = 0  # the nesting levels of the value just built: 0 for a scalar
     documents = 0
     root: Any = None
     for event in events:
@@ -125,44 +217,60 @@ def _build(events: Iterator[Any], path: Path) -> Any:
             visited += 1
             tag = event.tag
             value = event.value
-            if tag is None:
-                # Most plain scalars are words; only short or numeric-looking ones can be anything else.
-                if not event.style and (len(value) <= _LONGEST_WORD or value[:1] in _NUMERIC_START):
-                    value = _plain(value)
-            elif tag in _SCALAR_TAGS:
-                try:
+            size = len(value)
+            chars += size
+            if size > MAX_SCALAR_CHARS:
+                raise refuse(event, f"a scalar of {size:,} characters; the limit is {MAX_SCALAR_CHARS:,}")
+            try:
+                if tag is None:
+                    # Most plain scalars are words; only short or numeric-looking ones can be anything else.
+                    if not event.style and (size <= _LONGEST_WORD or value[:1] in _NUMERIC_START):
+                        value = _plain(value)
+                elif tag in _SCALAR_TAGS:
                     value = _tagged(tag, value)
-                except ValueError as exc:
-                    raise refuse(event, str(exc)) from None
-            else:
-                raise refuse(event, f"tag {tag!r} is not allowed")
+                else:
+                    raise refuse(event, f"tag {tag!r} is not allowed")
+            except ValueError as exc:
+                raise refuse(event, str(exc)) from None
             if event.anchor is not None:
-                anchor(event, value, 1)
+                anchor(event, value, (1, size, 0))
+            levels = 0
         elif kind in opening:
             container, allowed = opening[kind]
             if event.tag is not None and event.tag != allowed:
                 raise refuse(event, f"tag {event.tag!r} is not allowed here")
+            if len(stack) >= MAX_DEPTH:
+                raise refuse(event, f"nesting deeper than {MAX_DEPTH} levels")
             value = container()
             if event.anchor is not None:
                 anchor(event, value, None)
             visited += 1
-            top = [value, no_key, event.anchor, visited - 1]
+            top = [value, no_key, event.anchor, visited - 1, chars, 0]
             stack.append(top)
             continue
         elif kind in closing:
-            value, _, name, start = stack.pop()
+            value, _, name, start, start_chars, below = stack.pop()
+            levels = below + 1
             if name is not None:
-                anchors[name] = (value, visited - start)
+                anchors[name] = (value, (visited - start, chars - start_chars, levels))
             top = stack[-1] if stack else None
         elif kind is alias_event:
             if event.anchor not in anchors:
                 raise refuse(event, f"alias *{event.anchor} has no anchor before it")
-            value, size = anchors[event.anchor]
-            if size is None:
+            value, sizes = anchors[event.anchor]
+            if sizes is None:
                 raise refuse(event, "an alias refers to its own ancestor (a recursive document)")
-            visited += size
+            nodes, size, levels = sizes
+            visited += nodes
+            chars += size
             if visited > MAX_NODES:
                 raise FactBaseError(f"{path}: YAML expands to more than {MAX_NODES:,} nodes (an alias bomb?); refused")
+            if chars > MAX_EXPANDED_CHARS:
+                raise refuse(
+                    event, f"text expands to more than {MAX_EXPANDED_CHARS:,} characters (an alias bomb?); refused"
+                )
+            if len(stack) + levels > MAX_DEPTH:
+                raise refuse(event, f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded")
         else:
             if kind is yaml.DocumentStartEvent:
                 documents += 1
@@ -172,6 +280,8 @@ def _build(events: Iterator[Any], path: Path) -> Any:
         if top is None:
             root = value
             continue
+        if levels > top[5]:
+            top[5] = levels
         container = top[0]
         if type(container) is list:
             container.append(value)
@@ -211,32 +321,72 @@ def parse_yaml(raw: bytes, path: Path) -> Any:
     return document
 
 
-def line_index(text: str) -> Any:
-    """The composed YAML node tree, used only to say which line a schema problem is on."""
+def line_index(text: str, locs: Iterable[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
+    """The line of every node on the way to each of `locs` (paths of keys and indexes, as pydantic
+    reports them), from one more pass over the parser's events: no node tree, no recursion, so a
+    deep document cannot overflow a stack (PyYAML's composer crashed the process at 30,000 levels).
+    Used only to say which line a schema problem is on; a failure here only loses line numbers.
+    """
     import yaml
 
+    wanted = {loc[:end] for loc in locs for end in range(1, len(loc) + 1)}
+    lines: dict[tuple[Any, ...], int] = {}
+    if not wanted:
+        return lines
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    # Per open collection: [its path, is it a mapping, the next index or the pending key (or None)].
+    stack: list[list[Any]] = []
+    loader = _yaml_loader()(text)
     try:
-        return yaml.compose(text, Loader=_yaml_loader())
-    except Exception:  # the document already parsed once; any failure here only loses line numbers
-        return None
-
-
-def line_of(root: Any, loc: tuple[Any, ...]) -> int | None:
-    import yaml
-
-    node = root
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == part:
-                    node = value
-                    break
+        for event in iter(loader.get_event, None):
+            kind = type(event)
+            if kind is not scalar_event and kind is not alias_event and kind is not mapping_start:
+                if kind is not sequence_start:
+                    if kind in closing:
+                        stack.pop()
+                    continue
+            if not stack:
+                path: tuple[Any, ...] = ()
             else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
+                top = stack[-1]
+                if not top[1]:
+                    path = (*top[0], top[2])
+                    top[2] += 1
+                elif top[2] is None:  # a key: remember it, as the builder reads it
+                    key = event.value if kind is scalar_event else None
+                    if kind is scalar_event and event.tag is None and not event.style:
+                        try:
+                            key = _plain(key)
+                        except ValueError:
+                            pass
+                    top[2] = (key,)
+                    if kind is mapping_start or kind is sequence_start:
+                        stack.append([(), kind is mapping_start, None if kind is mapping_start else 0])
+                    continue
+                else:
+                    path = (*top[0], top[2][0])
+                    top[2] = None
+            if path in wanted:
+                lines[path] = event.start_mark.line + 1
+                if len(lines) == len(wanted):
+                    break
+            if kind is mapping_start:
+                stack.append([path, True, None])
+            elif kind is sequence_start:
+                stack.append([path, False, 0])
+    except Exception:  # the document parsed once already; any failure here only loses line numbers
+        pass
+    finally:
+        loader.dispose()
+    return lines
+
+
+def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest node of `loc` that the document has, from `line_index`."""
+    for end in range(len(loc), 0, -1):
+        line = lines.get(tuple(loc[:end]))
+        if line is not None:
             return line
-        line = node.start_mark.line + 1
-    return line
+    return None
