@@ -232,7 +232,7 @@ def test_sqlite_rows_match_the_fact_base(validated, db):
         len(validated.data[spec.section]) for spec in KINDS
     )
     citations = sum(len(record.get("sources") or ()) for spec in KINDS for record in validated.data[spec.section])
-    assert db.execute("SELECT count(*) FROM citations WHERE path = ''").fetchone()[0] == citations
+    assert db.execute("SELECT count(*) FROM citations WHERE path = 'sources'").fetchone()[0] == citations
 
 
 @pytest.mark.parametrize("kind", ["product", "company", "target", "indication"])

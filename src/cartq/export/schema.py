@@ -16,8 +16,8 @@ export with no edit here. The rules, one for every table:
   the column keeps its field's name (`events.product`, `product_targets.value`). An item that names
   its own kind (a dispute's `about`) is a foreign key (`kind`, `id`) to the `records` table.
 - Citations (the registry's `citations`: every list of `Citation`) go to one `citations` table:
-  (`record_kind`, `record_id`) of the citing record, `path` within it ('' for its own `sources`,
-  else `car_construct`, `companies[2]`, `claimed_by`), `position`, `source` (FK to `sources.id`),
+  (`record_kind`, `record_id`) of the citing record, `path` of the list within it (`sources` for its
+  own, `car_construct.sources`, `companies[2].sources`, `claimed_by`), `position`, `source` (FK to `sources.id`),
   `quote`, `note`.
 - `records` lists every record of every kind (`kind`, `id`, `name`), the target of polymorphic
   references and of the full-text index `search`.
@@ -435,12 +435,23 @@ def _records_table() -> Table:
     )
 
 
+def _citation_path(spec: KindSpec, label: str) -> str:
+    """The full path of a list of citations from `citations_of`'s label, which leaves out a trailing
+    `sources`: '' -> 'sources', 'companies[2]' -> 'companies[2].sources', 'claimed_by' stays.
+    """
+    lists = {path.rsplit(".", 1)[-1] for path in spec.citations if not path.endswith("sources")}
+    if label.rsplit(".", 1)[-1] in lists:
+        return label
+    return f"{label}.sources".lstrip(".")
+
+
 def _citations_table() -> Table:
     def items(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any]]:
         for spec in KINDS:
             for record in data.get(spec.section) or ():
                 positions: dict[str, int] = {}
-                for where, citation in citations_of(spec.kind, record):
+                for label, citation in citations_of(spec.kind, record):
+                    where = _citation_path(spec, label)
                     position = positions.get(where, 0)
                     positions[where] = position + 1
                     yield (), (spec.kind, record["id"], where, position, citation)
@@ -451,8 +462,8 @@ def _citations_table() -> Table:
         Column(
             "path",
             "text",
-            "where in the record: '' for the record's own sources, else the holding field "
-            "('car_construct', 'companies[2]', 'claimed_by', 'corrected_by')",
+            "where in the record: the path of the list of citations ('sources' for the record's own, "
+            "'car_construct.sources', 'companies[2].sources', 'claimed_by', 'corrected_by')",
             lambda c: c[2],
         ),
         Column("position", "integer", "0-based order within that list of citations", lambda c: c[3]),
