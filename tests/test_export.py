@@ -267,6 +267,10 @@ def test_sqlite_keys_types_views_and_search(db, exported):
         "SELECT r.kind, r.id FROM search JOIN records r ON r.rowid = search.rowid WHERE search MATCH ?", ("卡卫荻",)
     ).fetchall()
     assert ("product", "cilta-cel") in hits
+    from cartq.export.datasette import QUERIES
+
+    assert db.execute(QUERIES["search_records"]["sql"], {"q": "bcma"}).fetchall()
+    assert db.execute(QUERIES["citations_of"]["sql"], {"kind": "product", "id": "eque-cel"}).fetchall()
     info = dict(db.execute("SELECT key, value FROM export_info"))
     assert info["format"] == "cartq-export" and info["as_of"]
     metadata = json.loads((exported.root / "facts.db.metadata.json").read_text(encoding="utf-8"))

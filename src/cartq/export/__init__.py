@@ -10,4 +10,7 @@ from cartq.export.files import ExportResult
 from cartq.export.json_export import export_json
 from cartq.export.sqlite import export_sqlite
 
-__all__ = ["ExportResult", "export_csv", "export_json", "export_sqlite"]
+# `cartq export FORMAT TARGET`: each takes (validated, target, ...) and returns an ExportResult.
+EXPORTERS = {"sqlite": export_sqlite, "csv": export_csv, "json": export_json}
+
+__all__ = ["EXPORTERS", "ExportResult", "export_csv", "export_json", "export_sqlite"]

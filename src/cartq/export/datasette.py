@@ -12,6 +12,28 @@ from cartq.export.schema import Schema, Table, header_fields
 
 MAX_FACETS = 4
 
+# Canned queries datasette offers as forms.
+SEARCH_SQL = (
+    "SELECT r.kind, r.id, r.name, r.table_name FROM search JOIN records r ON r.rowid = search.rowid "
+    "WHERE search MATCH :q ORDER BY rank LIMIT 100"
+)
+QUERIES = {
+    "search_records": {
+        "title": "Search every record",
+        "description": "Full-text search over names and text (three characters or more; any script)",
+        "sql": SEARCH_SQL,
+    },
+    "citations_of": {
+        "title": "Sources of one record",
+        "description": "Every citation of a record (kind and id, as in the records table), with its source",
+        "sql": (
+            "SELECT c.path, c.position, c.source, s.title, s.url, s.reliability, c.quote, c.note "
+            "FROM citations c JOIN sources s ON s.id = c.source "
+            "WHERE c.record_kind = :kind AND c.record_id = :id ORDER BY c.path, c.position"
+        ),
+    },
+}
+
 
 def package_license() -> str:
     """cartq's own licence, as its package metadata declares it."""
@@ -70,7 +92,7 @@ def datasette_metadata(
         if chosen:
             entry["facets"] = chosen
         names = {column.name for column in table.all_columns}
-        for label in ("name", "title", "subject", "claim", "value"):
+        for label in ("name", "title", "subject", "claim"):
             if label in names:
                 entry["label_column"] = label
                 break
@@ -78,8 +100,7 @@ def datasette_metadata(
     tables["records"]["fts_table"] = "search"
     tables["records"]["fts_pk"] = "rowid"
     tables["search"] = {
-        "description": "Full-text index (FTS5, trigram) over every record's names and text; rowid = records.rowid",
-        "hidden": False,
+        "description": "Full-text index (FTS5, trigram) over every record's names and text; rowid = records.rowid"
     }
     tables["export_info"] = {
         "description": "What this export is: format, cartq version, the fact base's title and as_of"
@@ -100,7 +121,7 @@ def datasette_metadata(
             "cartq_version": __version__,
             **{key: str(value) for key, value in header.items()},
         },
-        "databases": {database: {"description": describe(data), "tables": tables}},
+        "databases": {database: {"description": describe(data), "tables": tables, "queries": QUERIES}},
     }
     if license_url:
         metadata["license_url"] = license_url
