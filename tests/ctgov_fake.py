@@ -9,6 +9,7 @@ misbehave first: an HTTP status with headers, a stall, garbage, a truncated body
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import re
 import threading
@@ -28,12 +29,15 @@ SNAPSHOT = CTGOV / "car-t-trials-2026-08-22"
 
 @dataclass
 class Misbehave:
-    """One scripted answer served instead of a page: kind is status|stall|garbage|truncate."""
+    """One scripted answer served instead of a page: kind is status|stall|garbage|truncate|bomb."""
 
     kind: str
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+_BOMB = gzip.compress(b"0" * 4 * 2**20, 9)
 
 
 class _Server(ThreadingHTTPServer):
@@ -45,8 +49,10 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeCtgov:
-    def __init__(self, studies: list[dict[str, Any]], script: list[Misbehave] | None = None) -> None:
+    def __init__(self, studies: list[dict[str, Any]], script: list[Misbehave] | None = None,
+                 gzip: bool = False) -> None:
         self.studies = studies
+        self.gzip = gzip
         self.script = list(script or [])
         self.requests: list[dict[str, str]] = []
         self._server = _Server(("127.0.0.1", 0), self._handler())
@@ -100,7 +106,10 @@ class FakeCtgov:
                     return self._send(404, b"not found", "text/plain")
                 if fake.script:
                     return self._misbehave(fake.script.pop(0), params)
-                self._send(200, json.dumps(fake.page(params)).encode())
+                body = json.dumps(fake.page(params)).encode()
+                if fake.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+                    return self._send(200, gzip.compress(body), headers={"Content-Encoding": "gzip"})
+                self._send(200, body)
 
             def _misbehave(self, act: Misbehave, params: dict[str, str]) -> None:
                 if act.kind == "status":
@@ -110,6 +119,8 @@ class FakeCtgov:
                     self._send(200, json.dumps(fake.page(params)).encode())
                 elif act.kind == "garbage":
                     self._send(200, b"<html>Service temporarily unavailable</html>", "text/html")
+                elif act.kind == "bomb":  # 4 MB of zeros in 4 kB, against a 1 MB limit in the test
+                    self._send(200, _BOMB, headers={"Content-Encoding": "gzip"})
                 elif act.kind == "truncate":
                     body = json.dumps(fake.page(params)).encode()
                     self.send_response(200)

@@ -163,3 +163,18 @@ def test_base_url_from_env_and_validation(monkeypatch: pytest.MonkeyPatch) -> No
     assert ctgov.base_url() == "https://clinicaltrials.gov"
     with pytest.raises(RegistryError, match="not an http"):
         ctgov.base_url("ftp://x")
+
+
+def test_gzip_pages_are_read_and_a_gzip_bomb_is_refused() -> None:
+    with FakeCtgov(_studies(3), gzip=True) as fake:
+        client, _ = _client(fake.url, page_size=2)
+        assert len(client.fetch().studies) == 3
+    with FakeCtgov(_studies(1), [Misbehave("bomb")]) as fake:
+        client, _ = _client(fake.url, max_page_bytes=2**20)
+        with pytest.raises(RegistryError, match="over 1 MB uncompressed"):
+            client.fetch()
+
+
+def test_retry_after_as_an_http_date() -> None:
+    assert ctgov._retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: no wait
+    assert ctgov._retry_after("soon") is None and ctgov._retry_after(None) is None

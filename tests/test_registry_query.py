@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import typing
 from pathlib import Path
 
@@ -18,22 +19,27 @@ from cartq.registry.query import (
     facet,
     get_study,
     info,
+    link,
     list_studies,
     resolve_phase,
     resolve_status,
 )
+from cartq.registry.store import rederive
 from tests.test_registry_store import fixtures
 
 PRODUCTS = {"ct103a": "eque-cel", "equecabtageneautoleucel": "eque-cel", "ct041": "satri-cel"}
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("registry")
+def _import(folder: Path) -> Path:
     file = folder / "studies.json"
     file.write_text(json.dumps(fixtures()))
     import_file(file, folder / "registry.sqlite", products=PRODUCTS, pivotal={"NCT10000001": "eque-cel"})
     return folder / "registry.sqlite"
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _import(tmp_path_factory.mktemp("registry"))
 
 
 def ids(rows: list[results.StudyRow]) -> list[str]:
@@ -202,3 +208,26 @@ def test_indications_and_products() -> None:
     assert _derived(intervention_names=["CT103"], products={"ct103a": "eque-cel"}) == set()
     assert target_keys("Claudin 18.2") == {"CLDN18.2"} and target_keys("B-cell maturation antigen") == {"BCMA"}
     assert indication_values("lupus") == {"systemic lupus erythematosus", "lupus nephritis"}
+
+
+def test_links_for_fact_base_records(registry: Path, tmp_path: Path) -> None:
+    assert link("product", "eque-cel", registry) == {"count": 1, "command": "cartq registry --product eque-cel"}
+    assert link("target", "Claudin 18.2", registry) == {"count": 1,
+                                                         "command": "cartq registry --target 'Claudin 18.2'"}
+    assert link("company", "CARsgen", registry)["count"] == 1  # type: ignore[index]
+    assert link("indication", "lupus", registry)["count"] == 1  # type: ignore[index]
+    assert link("product", "eque-cel", tmp_path / "none.sqlite") is None  # no registry: no link, no error
+
+
+def test_rederive_after_the_fact_base_changed(tmp_path: Path) -> None:
+    path = _import(tmp_path)
+    before = {(d["what"], d["value"], d["how"]) for d in get_study("NCT10000003", path)["derived"]}
+    assert ("product", "satri-cel") in {(w, v) for w, v, _ in before}
+    count = rederive(path, products={"satricel": "satricabtagene"})
+    after = {(d["what"], d["value"], d["how"]) for d in get_study("NCT10000003", path)["derived"]}
+    assert ("product", "satricabtagene", "intervention other name 'satri-cel' is a name of satricabtagene "
+            "in the fact base") in after
+    assert {t for t in before if t[0] != "product"} == {t for t in after if t[0] != "product"}
+    with sqlite3.connect(path) as conn:
+        assert count == conn.execute("SELECT count(*) FROM derived").fetchone()[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.sqlite", "studies.json"]  # no temp left

@@ -238,3 +238,11 @@ def test_import_never_touches_anything_but_the_registry(tmp_path: Path) -> None:
     before = sorted(os.listdir(tmp_path))
     import_file(file, tmp_path / "r.sqlite")
     assert sorted(os.listdir(tmp_path)) == sorted([*before, "r.sqlite"])
+
+
+def test_since_without_a_store_fetches_everything(tmp_path: Path) -> None:
+    path = tmp_path / "registry.sqlite"
+    with FakeCtgov(fixtures()) as fake:
+        result = _update(fake, path, since=date(2026, 1, 1))
+        assert "LastUpdatePostDate" not in fake.requests[0]["filter.advanced"]
+    assert result["since"] == "" and result["stored"] == 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -78,3 +79,20 @@ def test_rows_are_flat(registry: Path) -> None:
     assert {r["nct_id"]: r["cities"] for r in rows}["NCT10000001"] == "Shanghai|Wuhan"
     assert views.facet_rows(facet("status", registry))[0] == {"by": "status", "value": "recruiting", "count": 3}
     assert views.site_rows(get_study("NCT10000001", registry))[0]["nct_id"] == "NCT10000001"
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    piped = io.StringIO()
+    with views.progress_bar(stream=piped) as report:
+        report(2, 5)
+    assert piped.getvalue() == ""
+    terminal = _Tty()
+    with views.progress_bar(stream=terminal) as report:
+        report(2, 5)
+        report(5, 5)
+    assert terminal.getvalue()  # Rich drew (and, being transient, cleared) a bar

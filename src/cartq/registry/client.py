@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -182,12 +183,14 @@ class Client:
 
     def _try_get(self, url: str, page: int) -> dict[str, Any]:
         request = urllib.request.Request(url, headers={
-            "Accept": "application/json", "User-Agent": f"cartq/{__version__} (registry update)"})
+            "Accept": "application/json", "Accept-Encoding": "gzip",
+            "User-Agent": f"cartq/{__version__} (registry update)"})
         where = f"ClinicalTrials.gov ({self.base})"
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
                 raw = response.read(self.max_page_bytes + 1)
                 missing = response.length  # bytes the Content-Length promised but never came
+                encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
         except urllib.error.HTTPError as error:
             status = error.code
             error.close()
@@ -218,6 +221,8 @@ class Client:
             raise RegistryError(f"{where} sent a page over {self.max_page_bytes / 2**20:g} MB; refused")
         if missing:
             raise _Retry(f"{where} sent a truncated page {page}")
+        if encoding == "gzip":
+            raw = self._gunzip(raw, where, page)
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError):
@@ -227,3 +232,17 @@ class Client:
         if not isinstance(body, dict):
             raise RegistryError(f"{where} answered page {page} with JSON that is not a page of studies")
         return body
+
+    def _gunzip(self, raw: bytes, where: str, page: int) -> bytes:
+        """Decompressed with the same bound as a plain page, so a gzip bomb stops at the limit."""
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            data = inflater.decompress(raw, self.max_page_bytes + 1)
+        except zlib.error:
+            raise _Retry(f"{where} sent a damaged compressed page {page}") from None
+        if len(data) > self.max_page_bytes:
+            raise RegistryError(f"{where} sent a page over {self.max_page_bytes / 2**20:g} MB "
+                                f"uncompressed; refused")
+        if not inflater.eof:
+            raise _Retry(f"{where} sent a truncated page {page}")
+        return data

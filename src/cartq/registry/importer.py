@@ -118,6 +118,7 @@ def ingest(
         "path": str(path),
         "origin": full_meta["origin"],
         "query": full_meta["query"],
+        "since": full_meta["since"],
         "fetched": len(raws),
         "stored": stored,
         "added_or_updated": len(in_china),

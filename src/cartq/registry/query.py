@@ -23,7 +23,15 @@ from cartq.registry.derive import fold, indication_values, target_keys
 from cartq.registry.store import CHINA, connect, read_meta, resolve_path
 
 if TYPE_CHECKING:  # TypedDicts are plain dicts at run time: no need to pay for typing at start-up
-    from cartq.registry.results import Derivation, FacetCount, FacetResult, RegistryInfo, StudyDetail, StudyRow
+    from cartq.registry.results import (
+        Derivation,
+        FacetCount,
+        FacetResult,
+        RegistryInfo,
+        RegistryLink,
+        StudyDetail,
+        StudyRow,
+    )
 
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
 SOURCE = "ClinicalTrials.gov (U.S. National Library of Medicine)"
@@ -239,6 +247,27 @@ def count_studies(registry: str | os.PathLike[str] | None = None, filters: Filte
     with _open(registry) as conn:
         where, args = (filters or Filters()).where(conn)
         return conn.execute(f"SELECT count(*) FROM studies s{where}", args).fetchone()[0]
+
+
+LINK_FILTERS = {"product": "product", "target": "target", "indication": "indication", "company": "sponsor"}
+
+
+def link(kind: str, name: str, registry: str | os.PathLike[str] | None = None) -> RegistryLink | None:
+    """For a fact-base record's page: how many registered studies concern it, and the command that
+    lists them. `kind` is product (pass its id), target, indication or company (a sponsor or
+    collaborator name). None when there is no registry yet, so a lookup never fails for want of one."""
+    import shlex
+
+    from cartq.errors import RegistryError
+
+    option = LINK_FILTERS.get(kind)
+    if option is None:
+        raise ValueError(f"no registry link for {kind!r}")
+    try:
+        count = count_studies(registry, Filters(**{option: name}))
+    except (RegistryError, UsageError):
+        return None
+    return {"count": count, "command": f"cartq registry --{option} {shlex.quote(name)}"}
 
 
 def normalise_nct(text: str) -> str:

@@ -137,9 +137,17 @@ class UpdateResult(TypedDict):
     path: str
     origin: str
     query: str
+    since: str  # the --since date used ('' for a full update or an import)
     fetched: int  # study objects read
     stored: int  # studies now in the registry
     added_or_updated: int
     skipped: list[Problem]
     not_in_china: int  # read but without a site in China, so not kept
     total_reported: int | None  # the API's totalCount, when it gave one
+
+
+class RegistryLink(TypedDict):
+    """How many registered studies concern a fact-base record, and the command that lists them."""
+
+    count: int
+    command: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -175,19 +175,10 @@ def _clean_stale_temps(directory: Path) -> None:
                 temp.unlink()
 
 
-def build(
-    path: str | os.PathLike[str] | None,
-    studies: list[Study],
-    meta: Mapping[str, str],
-    *,
-    merge: bool = False,
-    products: Mapping[str, str] | None = None,
-    pivotal: Mapping[str, str] | None = None,
-) -> tuple[Path, int]:
-    """Write the registry atomically; with merge=True start from the current store (for --since).
+def _swap_in(path: str | os.PathLike[str] | None, write: Callable[[sqlite3.Connection, Path], int]) -> tuple[Path, int]:
+    """Run `write` on a new file beside the store, then swap it in with os.replace.
 
-    Returns the path and the number of studies now stored. Studies without a site in China must
-    already have been dropped by the caller. Raises RegistryError if the directory is not writable.
+    On any failure or interruption the temp file is removed and the old store is left as it was.
     """
     import tempfile  # writing only: queries never pay for it
 
@@ -204,22 +195,7 @@ def build(
         conn = sqlite3.connect(temp)
         try:
             conn.execute("PRAGMA synchronous = OFF")  # a fresh private file: fsync once at the end
-            merging = merge and target.is_file()
-            if merging:
-                with contextlib.closing(connect(target)) as old:
-                    old.backup(conn)
-                ids = [(study.nct_id,) for study in studies]
-                for table in ("studies", *_TABLES):
-                    conn.executemany(f"DELETE FROM {table} WHERE nct_id = ?", ids)
-            else:
-                conn.executescript(SCHEMA)
-            with conn:
-                _insert(conn, studies, products, pivotal)
-                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                 [("schema", SCHEMA_VERSION), *meta.items()])
-            if not merging:
-                conn.executescript(INDEXES)  # after the rows: faster than keeping them up to date
-            stored = conn.execute("SELECT count(*) FROM studies").fetchone()[0]
+            count = write(conn, target)
         finally:
             conn.close()
         with open(temp, "rb+") as handle:
@@ -232,4 +208,76 @@ def build(
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
-    return target, stored
+    return target, count
+
+
+def build(
+    path: str | os.PathLike[str] | None,
+    studies: list[Study],
+    meta: Mapping[str, str],
+    *,
+    merge: bool = False,
+    products: Mapping[str, str] | None = None,
+    pivotal: Mapping[str, str] | None = None,
+) -> tuple[Path, int]:
+    """Write the registry atomically; with merge=True start from the current store (for --since).
+
+    Returns the path and the number of studies now stored. Studies without a site in China must
+    already have been dropped by the caller. Raises RegistryError if the directory is not writable.
+    """
+
+    def write(conn: sqlite3.Connection, target: Path) -> int:
+        merging = merge and target.is_file()
+        if merging:
+            with contextlib.closing(connect(target)) as old:
+                old.backup(conn)
+            ids = [(study.nct_id,) for study in studies]
+            for table in ("studies", *_TABLES):
+                conn.executemany(f"DELETE FROM {table} WHERE nct_id = ?", ids)
+        else:
+            conn.executescript(SCHEMA)
+        with conn:
+            _insert(conn, studies, products, pivotal)
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("schema", SCHEMA_VERSION), *meta.items()])
+        if not merging:
+            conn.executescript(INDEXES)  # after the rows: faster than keeping them up to date
+        return conn.execute("SELECT count(*) FROM studies").fetchone()[0]
+
+    return _swap_in(path, write)
+
+
+def rederive(
+    path: str | os.PathLike[str] | None = None,
+    products: Mapping[str, str] | None = None,
+    pivotal: Mapping[str, str] | None = None,
+) -> int:
+    """Derive targets, indications and products again from the stored registry text (after the
+    fact base changed, or cartq's term lists did), swapped in atomically. Returns the derivations."""
+    import json
+
+    from cartq.registry.derive import derive
+
+    def write(conn: sqlite3.Connection, target: Path) -> int:
+        with contextlib.closing(connect(target)) as old:
+            old.backup(conn)
+        names: dict[str, list[str]] = {}
+        other: dict[str, list[str]] = {}
+        for nct, name, others in conn.execute("SELECT nct_id, name, other_names FROM interventions "
+                                              "ORDER BY nct_id, position"):
+            if name:
+                names.setdefault(nct, []).append(name)
+            other.setdefault(nct, []).extend(json.loads(others))
+        conditions: dict[str, list[str]] = {}
+        for nct, condition in conn.execute("SELECT nct_id, condition FROM conditions ORDER BY nct_id, position"):
+            conditions.setdefault(nct, []).append(condition)
+        rows = [(nct, d["what"], d["value"], d["how"])
+                for nct, brief, official in conn.execute("SELECT nct_id, brief_title, official_title FROM studies")
+                for d in derive(nct, names.get(nct, []), other.get(nct, []), brief, official,
+                                conditions.get(nct, []), products, pivotal)]
+        with conn:
+            conn.execute("DELETE FROM derived")
+            conn.executemany("INSERT INTO derived VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
+
+    connect(path).close()  # a clear error when there is no store to derive from
+    return _swap_in(path, write)[1]

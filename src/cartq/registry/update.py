@@ -37,8 +37,13 @@ def update(
     client: Client | None = None,
 ) -> UpdateResult:
     """Fetch every CAR-T study with a site in China (or, with `since`, those updated since that day,
-    merged into the current store) and store them. Raises RegistryError; the old store is kept."""
+    merged into the current store; with no store yet, everything) and store them. The result's
+    `since` says which was done. Raises RegistryError; the old store is kept."""
+    from cartq.registry.store import resolve_path
+
     client = client or Client(api_url)
+    if since is not None and not resolve_path(registry).is_file():
+        since = None  # nothing to merge into: a partial registry would look complete, so fetch all
     fetched = client.fetch(since, progress)
     meta = {"origin": "api", "query": describe_query(since), "api_url": client.endpoint,
             "since": since.isoformat() if since else "", "first_page": fetched.url}

@@ -6,8 +6,12 @@ fields. Text from the registry is cleaned of control characters here: only JSON 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-from typing import Any
+import sys
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
 from cartq.registry.results import FacetResult, RegistryInfo, StudyDetail, StudyRow, UpdateResult
 
@@ -179,6 +183,28 @@ def update_doc(result: UpdateResult) -> Any:
         lines.append(f"… and {len(result['skipped']) - len(shown)} more")
     doc.add(b.Lines(lines, title="Skipped", style="yellow"))
     return doc
+
+
+@contextlib.contextmanager
+def progress_bar(label: str = "Fetching studies from ClinicalTrials.gov",
+                 stream: IO[str] | None = None) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress callback for `update`: a Rich bar with counts on a terminal, silence otherwise."""
+    stream = stream or sys.stderr
+    if not stream.isatty() or os.environ.get("TERM") == "dumb":
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=stream, no_color=bool(os.environ.get("NO_COLOR")))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=None)
+
+        def report(done: int, total: int | None) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield report
 
 
 # ---- flat rows for --csv and --jsonl -------------------------------------------------------
