@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from cartq.kinds import BY_KIND, KINDS, KindSpec
+from cartq.kinds import BY_KIND, KINDS, Kind, KindSpec
 from cartq.records import citations_of, names_of
 
 # Powers of ten for each Scale value; a test fails if a Scale member is missing here.
@@ -276,10 +276,7 @@ class _Walker:
                 get = _money(get, _at((*prefix, "scale")))
                 scale_col = "_".join((*prefix, "scale"))
                 currency_col = "_".join((*prefix, "currency"))
-                note = (
-                    f"the amount in whole units of {currency_col}, with {scale_col} already applied "
-                    "(exact decimal text, never a float)"
-                )
+                note = f"in whole units of {currency_col}, {scale_col} already applied (text, never a float)"
             if model is Money and name == "scale":
                 note = "how the source stated the amount; the low/high columns are already multiplied out"
             references = self.spec.references.get(f"{ref_path}{name}")
@@ -305,7 +302,7 @@ class _Walker:
                             precision_name,
                             "text",
                             f"how precise {col_name} is: day when given (the fact base holds a whole date), "
-                            "empty when the date is",
+                            "empty when there is no date",
                             lambda item, get=get: None if get(item) is None else "day",
                         )
                     )
@@ -415,7 +412,7 @@ def _records_table() -> Table:
                 yield (spec.kind, record["id"]), (spec, record)
 
     columns = [
-        Column("kind", "text", "the record's kind", lambda pair: pair[0].kind),
+        Column("kind", "text", "the record's kind", lambda pair: pair[0].kind, Kind),
         Column("id", "text", "the record's id in its kind's table", lambda pair: pair[1]["id"]),
         Column("table_name", "text", "the table that holds the record", lambda pair: pair[0].section),
         Column("name", "text", "the record's main name or title", lambda pair: _record_name(*pair)),
@@ -457,7 +454,7 @@ def _citations_table() -> Table:
                     yield (), (spec.kind, record["id"], where, position, citation)
 
     columns = [
-        Column("record_kind", "text", "the kind of the citing record", lambda c: c[0]),
+        Column("record_kind", "text", "the kind of the citing record", lambda c: c[0], Kind),
         Column("record_id", "text", "the id of the citing record", lambda c: c[1]),
         Column(
             "path",
