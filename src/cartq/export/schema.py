@@ -518,6 +518,10 @@ def build_schema() -> Schema:
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise ValueError(f"export tables share a name: {sorted(duplicates)}")
+    for table in schema.tables:
+        columns = [c.name for c in table.all_columns]
+        if len(set(columns)) != len(columns):  # a field named like a derived column (`<kind>_id`, `position`)
+            raise ValueError(f"export table {table.name} has two columns of one name: {columns}")
     return schema
 
 
