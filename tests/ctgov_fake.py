@@ -35,6 +35,7 @@ class Misbehave:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    body: bytes = b"busy"
 
 
 _BOMB = gzip.compress(b"0" * 4 * 2**20, 9)
@@ -113,7 +114,7 @@ class FakeCtgov:
 
             def _misbehave(self, act: Misbehave, params: dict[str, str]) -> None:
                 if act.kind == "status":
-                    self._send(act.status, b"busy", "text/plain", act.headers)
+                    self._send(act.status, act.body, "text/plain", act.headers)
                 elif act.kind == "stall":
                     time.sleep(act.seconds)
                     self._send(200, json.dumps(fake.page(params)).encode())

@@ -35,7 +35,7 @@ def test_pages_until_no_next_token_and_reports_progress() -> None:
     assert first["query.term"] == ctgov.CAR_T_TERMS
     assert first["filter.advanced"] == "AREA[LocationCountry]China"
     assert first["countTotal"] == "true" and first["format"] == "json"
-    assert "NCTId" in first["fields"].split(",")
+    assert {"StatusModule", "LocationCountry", "InterventionOtherName"} <= set(first["fields"].split(","))
     assert "pageToken" not in first and later["pageToken"] == "tok2"
     assert {k: v for k, v in later.items() if k != "pageToken"} == first  # same parameters on every page
 
@@ -83,12 +83,18 @@ def test_a_retry_after_too_long_stops_at_once() -> None:
     assert waits == []
 
 
-def test_404_is_not_retried() -> None:
+def test_404_and_400_are_not_retried() -> None:
     with FakeCtgov(_studies(1)) as fake:
         client, waits = _client(fake.url + "/wrong")
         with pytest.raises(RegistryError, match="HTTP 404"):
             client.fetch()
     assert waits == [] and len(fake.requests) == 1
+    said = Misbehave("status", 400, body=b"Unknown field: Nope\nmore")
+    with FakeCtgov(_studies(1), [said]) as fake:
+        client, waits = _client(fake.url)
+        with pytest.raises(RegistryError, match="HTTP 400 Bad Request on page 1: Unknown field: Nope$"):
+            client.fetch()
+    assert waits == []
 
 
 def test_timeout_is_retried_then_reported() -> None:

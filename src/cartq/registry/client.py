@@ -33,19 +33,19 @@ from cartq.errors import RegistryError
 DEFAULT_BASE = "https://clinicaltrials.gov"
 STUDIES_PATH = "/api/v2/studies"
 
-# CAR-T terms searched in the API's "Other terms" area (titles, interventions, conditions, keywords,
-# summaries). Quoted phrases, so 'CAR T' does not match every study with a 'car' and a 't'.
-CAR_T_TERMS = ('"CAR-T" OR "CAR T" OR "CART cell" OR "CAR-T cell" OR "chimeric antigen receptor" '
-               'OR "CAR T-cell" OR "CAR-engineered T"')
+# CAR-T terms searched in the API's "Other terms" area (query.term: titles, acronym, conditions,
+# keywords, intervention names and summaries), as quoted phrases so that 'CAR T' is not any study
+# mentioning a 'car'. The same area and near the same terms as the public CAR-T trial monitors
+# whose 2026-08-22 snapshot the tests use; 'chimeric antigen receptor' also finds studies that
+# never say 'CAR-T'. Restricted to studies with a location in China by filter.advanced.
+CAR_T_TERMS = '"CAR-T" OR "CAR T" OR "CART cell" OR "chimeric antigen receptor" OR "CAR-engineered T"'
 CHINA_FILTER = "AREA[LocationCountry]China"
 
-# Only the pieces cartq stores (API piece names), so pages stay small.
+# Only what cartq stores, by the API's piece names: five small modules whole (piece names as in
+# the spec's own example, 'ConditionsModule'), and single fields of the three modules that carry
+# long text or contact details (arm descriptions, eligibility criteria, site contacts).
 FIELDS = (
-    "NCTId", "BriefTitle", "OfficialTitle", "Acronym",
-    "OverallStatus", "LastKnownStatus", "StartDate", "StartDateType",
-    "PrimaryCompletionDate", "PrimaryCompletionDateType", "CompletionDate", "CompletionDateType",
-    "LastUpdatePostDate", "LeadSponsorName", "LeadSponsorClass", "CollaboratorName", "CollaboratorClass",
-    "Condition", "StudyType", "Phase", "EnrollmentCount", "EnrollmentType",
+    "IdentificationModule", "StatusModule", "SponsorCollaboratorsModule", "ConditionsModule", "DesignModule",
     "InterventionType", "InterventionName", "InterventionOtherName",
     "MinimumAge", "MaximumAge", "StdAge",
     "LocationFacility", "LocationCity", "LocationState", "LocationCountry", "LocationStatus",
@@ -193,11 +193,16 @@ class Client:
                 encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
         except urllib.error.HTTPError as error:
             status = error.code
+            try:  # the API explains a 400 in a short text/plain body
+                said = error.read(300).decode("utf-8", "replace").strip().splitlines()
+            except (OSError, http.client.HTTPException):
+                said = []
             error.close()
             if status == 429 or status >= 500:
                 raise _Retry(f"{where} answered HTTP {status} on page {page}",
                              _retry_after(error.headers.get("Retry-After"))) from None
-            raise RegistryError(f"{where} answered HTTP {status} {error.reason} on page {page}",
+            detail = f": {said[0][:160]}" if said and status == 400 else ""
+            raise RegistryError(f"{where} answered HTTP {status} {error.reason} on page {page}{detail}",
                                 hint="check --api-url / CARTQ_CTGOV_URL") from None
         except urllib.error.URLError as error:
             reason = error.reason
