@@ -92,7 +92,7 @@ def test_404_and_400_are_not_retried() -> None:
     said = Misbehave("status", 400, body=b"Unknown field: Nope\nmore")
     with FakeCtgov(_studies(1), [said]) as fake:
         client, waits = _client(fake.url)
-        with pytest.raises(RegistryError, match="HTTP 400 Bad Request on page 1: Unknown field: Nope$"):
+        with pytest.raises(RegistryError, match=r"HTTP 400 Bad Request on page 1: Unknown field: Nope$"):
             client.fetch()
     assert waits == []
 

@@ -70,7 +70,7 @@ def test_statuses_resolve_case_insensitively() -> None:
     assert resolve_status("ACTIVE_NOT_RECRUITING") == "ACTIVE_NOT_RECRUITING"
     assert resolve_status("active, not recruiting") == "ACTIVE_NOT_RECRUITING"
     assert resolve_status("unknown") == "UNKNOWN"
-    with pytest.raises(UsageError, match="use one of: recruiting, not_yet_recruiting"):
+    with pytest.raises(UsageError, match="use one of: recruiting, not yet recruiting, enrolling by invitation"):
         resolve_status("open")
 
 

@@ -104,7 +104,8 @@ def resolve_status(text: str) -> str:
     for value, label in STATUSES.items():
         if key in (normalise(value), normalise(label), normalise(label.split(" (")[0])):
             return value
-    raise UsageError(f"unknown status {text!r}; use one of: {', '.join(v.lower() for v in STATUSES)}")
+    valid = ", ".join(label.split(" (")[0] for label in STATUSES.values())
+    raise UsageError(f"unknown status {text!r}; use one of: {valid}")
 
 
 class Filters:
