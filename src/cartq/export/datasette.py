@@ -5,6 +5,7 @@ facet suggestions per table, label columns, and the full-text index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cartq.export.files import FORMAT, FORMAT_VERSION
@@ -74,7 +75,7 @@ def datasette_metadata(
     database: str,
     *,
     views: dict[str, tuple[str, str]],
-    registry_tables: list[str] = (),  # type: ignore[assignment]
+    registry_tables: Sequence[str] = (),
     source_url: str | None = None,
     license: str | None = None,
     license_url: str | None = None,

@@ -102,7 +102,10 @@ def is_csv_export(path: Path) -> bool:
 @contextlib.contextmanager
 def temp_file(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary file beside `path`, renamed onto it when the block ends without error."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write in {path.parent}: {exc.strerror}") from None
     os.close(fd)
     temp = Path(name)
     try:
@@ -117,7 +120,10 @@ def temp_file(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
 @contextlib.contextmanager
 def temp_dir(path: Path) -> Iterator[Path]:
     """A temporary directory beside `path` that replaces it when the block ends without error."""
-    temp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        temp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write in {path.parent}: {exc.strerror}") from None
     old: Path | None = None
     try:
         yield temp

@@ -192,31 +192,37 @@ def _copy_registry(connection: sqlite3.Connection, registry: Path) -> dict[str, 
         raise UsageError(f"registry {registry} is not a SQLite database")
     uri = "file:" + str(registry.resolve()).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
     connection.execute("ATTACH DATABASE ? AS registry", (uri,))
-    counts: dict[str, int] = {}
     try:
-        tables = connection.execute(
-            "SELECT name, sql FROM registry.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
-        ).fetchall()
-        shadow = {
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM registry.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
-            )
-        }
-        for name, sql in tables:
-            if any(name.startswith(f"{v}_") for v in shadow):
-                continue  # an FTS shadow table
-            new = f"registry_{name}"
-            # Keys among registry tables point at the prefixed copies.
-            body = _CREATE_TABLE.sub(f"CREATE TABLE {_quote(new)}", sql, count=1)
-            body = _REFERENCES.sub(lambda m: "REFERENCES " + _quote("registry_" + m.group(1).strip('"')), body)
-            connection.execute(body)
-            connection.execute(f"INSERT INTO {_quote(new)} SELECT * FROM registry.{_quote(name)}")
-            counts[new] = connection.execute(f"SELECT count(*) FROM {_quote(new)}").fetchone()[0]
+        return _copy_attached(connection)
+    except sqlite3.Error as exc:
+        raise RegistryError(f"cannot copy the registry {registry}: {exc}", hint="rebuild the registry") from None
     finally:
         connection.commit()
         connection.execute("DETACH DATABASE registry")
+
+
+def _copy_attached(connection: sqlite3.Connection) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    tables = connection.execute(
+        "SELECT name, sql FROM registry.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
+    ).fetchall()
+    shadow = {
+        name
+        for (name,) in connection.execute(
+            "SELECT name FROM registry.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+        )
+    }
+    for name, sql in tables:
+        if any(name.startswith(f"{v}_") for v in shadow):
+            continue  # an FTS shadow table
+        new = f"registry_{name}"
+        # Keys among registry tables point at the prefixed copies.
+        body = _CREATE_TABLE.sub(f"CREATE TABLE {_quote(new)}", sql, count=1)
+        body = _REFERENCES.sub(lambda m: "REFERENCES " + _quote("registry_" + m.group(1).strip('"')), body)
+        connection.execute(body)
+        connection.execute(f"INSERT INTO {_quote(new)} SELECT * FROM registry.{_quote(name)}")
+        counts[new] = connection.execute(f"SELECT count(*) FROM {_quote(new)}").fetchone()[0]
     return counts
 
 
@@ -281,7 +287,7 @@ def export_sqlite(
             if any(table.startswith("registry_") for table, *_ in problems):
                 raise RegistryError(
                     f"the registry {registry} breaks its own foreign keys",
-                    hint="rebuild it (cartq registry update)",
+                    hint="rebuild the registry",
                 )
             if problems:
                 raise FactBaseError(
