@@ -151,7 +151,7 @@ def _china(study: dict) -> dict:
     return study
 
 
-@pytest.mark.parametrize("shape", ["page", "list", "jsonl"])
+@pytest.mark.parametrize("shape", ["page", "list", "jsonl", "bom"])
 def test_import_shapes(tmp_path: Path, shape: str) -> None:
     studies = fixtures() + [_china(s) for s in examples()]
     file = tmp_path / "studies.json"
@@ -159,6 +159,8 @@ def test_import_shapes(tmp_path: Path, shape: str) -> None:
         file.write_text(json.dumps({"studies": studies}))
     elif shape == "list":
         file.write_text(json.dumps(studies))
+    elif shape == "bom":  # as some Windows editors save it
+        file.write_text("\ufeff" + json.dumps({"studies": studies}), encoding="utf-8")
     else:
         file.write_text("\n".join(json.dumps(s) for s in studies) + "\n")
     result = import_file(file, tmp_path / "r.sqlite")
@@ -194,6 +196,9 @@ def test_bad_studies_are_reported_and_the_rest_imported(tmp_path: Path) -> None:
     file = tmp_path / "s.jsonl"
     lines = [json.dumps(good[0]), "{not json", json.dumps(no_id), "", json.dumps(bad_date), "42",
              json.dumps(good[2])]
+    broken_first = tmp_path / "first.jsonl"
+    broken_first.write_text("\n".join(["{oops", json.dumps(good[0])]))
+    assert import_file(broken_first, tmp_path / "r1.sqlite")["stored"] == 1
     file.write_text("\n".join(lines))
     result = import_file(file, tmp_path / "r.sqlite")
     assert result["stored"] == 2
@@ -211,6 +216,8 @@ def test_bad_studies_are_reported_and_the_rest_imported(tmp_path: Path) -> None:
     (b"[" * 200_000 + b"]" * 200_000, "nested too deep"),
     (b'{"hello": "world"}', "not studies"),
     (b'{"studies": 3}', "not a list"),
+    (b'{\n  "studies": [\n    1,\n    {"a": \n  ]\n}\n', "is not JSON"),  # broken pretty-printed JSON
+    (b"[" + b"9" * 5000 + b"]", "is not JSON"),  # a number too long to convert
 ])
 def test_unusable_files_are_one_line_exit_3(tmp_path: Path, content: bytes, message: str) -> None:
     file = tmp_path / "bad.json"

@@ -17,7 +17,8 @@ from typing import Any
 from cartq.errors import FactBaseError
 from cartq.registry.results import Problem, UpdateResult
 
-MAX_IMPORT_BYTES = 512 * 1024 * 1024  # the whole registry with every field is far smaller
+# Every CAR-T study in China with every field is some 50 MB; parsing 256 MB already takes GBs.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 1000  # a file of garbage lines reports the first ones and a count, not all
 
 
@@ -45,15 +46,17 @@ def read_studies(path: str | os.PathLike[str], max_bytes: int = MAX_IMPORT_BYTES
     except OSError as error:
         raise FactBaseError(f"cannot read {file}: {error.strerror or error}") from None
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FactBaseError(f"{name} is not JSON (not UTF-8 text)") from None
+    del data
     try:
-        document = _loads(data, name)
+        document = _loads(text, name)
     except ValueError as error:
-        if "Extra data" not in str(error):
-            raise FactBaseError(f"{name} is not JSON ({_short(error)})") from None
-        return _read_lines(data, name)
+        # JSON Lines: several documents ('Extra data'), or a first line that is itself broken.
+        if "Extra data" in str(error) or text.strip().count("\n"):
+            return _read_lines(text, name, error)
+        raise FactBaseError(f"{name} is not JSON ({_short(error)})") from None
     if isinstance(document, dict) and "studies" in document:
         studies = document["studies"]
         if not isinstance(studies, list):
@@ -70,23 +73,22 @@ def _short(error: ValueError) -> str:
     return str(error).split(":")[0] if isinstance(error, json.JSONDecodeError) else str(error)[:80]
 
 
-def _read_lines(data: bytes, name: str) -> Read:
+def _read_lines(text: str, name: str, whole: ValueError) -> Read:
     studies: list[Any] = []
     positions: list[int] = []
     problems: list[Problem] = []
-    bad = 0
-    for number, line in enumerate(data.splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             studies.append(_loads(line, f"{name} line {number}"))
             positions.append(number)
         except ValueError as error:
-            bad += 1
             if len(problems) < MAX_PROBLEMS_KEPT:
                 problems.append({"position": number, "nct_id": "", "reason": f"line is not JSON ({_short(error)})"})
-    if not studies:
-        raise FactBaseError(f"{name} is not JSON or JSON Lines")
+    # A broken pretty-printed document is not JSON Lines, though a line or two of it may parse.
+    if not any(isinstance(study, dict) for study in studies):
+        raise FactBaseError(f"{name} is not JSON ({_short(whole)})")
     return studies, positions, problems
 
 
