@@ -252,10 +252,10 @@ def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
 def test_unreadable_file_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, VALID)
 
-    def denied(self: Path) -> bytes:
+    def denied(path: Path) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(yaml_reader, "_open_nonblocking", denied)
     fails_with(path, "permission denied")
 
 

@@ -1,27 +1,63 @@
-"""The SQLite cache of a validated fact base: keyed by everything that shapes a stored record,
-built under a temporary name and renamed into place, rebuilt when anything in its key changes.
+"""The SQLite cache of a validated fact base: a private, verified artefact.
+
+- Where: $XDG_CACHE_HOME/cartq when XDG_CACHE_HOME is absolute (the XDG spec says to ignore a
+  relative one), else .cache/cartq under an absolute HOME or the passwd entry's home; with none of
+  them there is no cache (the index is built in memory), never one in the current directory.
+- Whose: the directory must be a real directory of ours; it is created 0700 and an existing one of
+  ours loses any permission bits of others. A symlink, another user's directory, or one we cannot enter is not
+  used (the index is built in memory). A file in it is used only if it is a regular file of ours
+  that no one else can write, looked at without following symlinks.
+- Which: one file per fact-base path. Its `meta` holds its identity: the cache format, cartq's
+  version and the source of the modules that shape a record (`code`), the content hash of the fact
+  base it was built from (`digest`) and that file's stat (`stat`: size, mtime, ctime, inode,
+  device). As git's index does, an unchanged stat skips reading and re-hashing the fact base; a
+  changed one re-hashes it and the content hash decides. A stat taken within RACY_NS of the read
+  is not recorded (the file might change again within one timestamp tick) until a later run.
+- Damage: checked cheaply at open (SQLite's header, the file's size against its page count, the
+  meta table), and per record as rows are read (each record's checksum, in a temporary view): a
+  damaged file found at open or later is rebuilt, never answered with a traceback.
+- Tidiness: on each build, temp files of writers that died (or older than STALE_TMP_SECONDS) are
+  removed, and so are caches of fact bases that no longer exist; at most MAX_CACHE_FILES are kept.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
+import json
 import os
 import sqlite3
+import stat
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cartq import __version__
 from cartq.factbase.checks import Validated, load_checked
 from cartq.factbase.index import build_index
 from cartq.factbase.store import Store
-from cartq.factbase.yaml_reader import read_bytes
+from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
 
-# Bump when the cache's tables change.
-CACHE_FORMAT = "4"
+# Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums.
+CACHE_FORMAT = "5"
 # The modules that shape a stored record: the schema, its closed sets, the kind registry and the
 # index builder. Their source is part of the cache key, so a changed model (a new defaulted field,
 # say) is never served from a cache built by the old one.
 SHAPING_MODULES = ("factbase/models.py", "enums.py", "kinds.py", "records.py", "factbase/index.py", "names.py")
 _PACKAGE = Path(__file__).resolve().parent.parent
+
+# A fact base changed within this long before it was read may change again with the same stat
+# (timestamps tick coarsely: FAT keeps 2 s), so its stat is not trusted until a later run.
+RACY_NS = 2_000_000_000
+# A temp file whose writer still runs after this long belongs to a reused pid (a first build of
+# the 10,000-product benchmark takes seconds); one whose writer is gone is removed at once.
+STALE_TMP_SECONDS = 600
+# Cache files kept, one per fact-base path, the oldest removed first: each may be tens of MB.
+MAX_CACHE_FILES = 8
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def models_fingerprint() -> bytes:
@@ -31,85 +67,376 @@ def models_fingerprint() -> bytes:
     return h.digest()
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cartq"
+def _code_key() -> str:
+    return hashlib.blake2b(
+        f"{CACHE_FORMAT}\0{__version__}\0".encode() + models_fingerprint(), digest_size=16
+    ).hexdigest()
 
 
-def _digest(path: Path, raw: bytes) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{CACHE_FORMAT}\0{__version__}\0".encode())
-    h.update(models_fingerprint())
-    h.update(raw)
-    return h.hexdigest()
+def _euid() -> int:
+    return os.geteuid()
 
 
-def _key(path: Path, digest: str) -> dict[str, str]:
-    return {"format": CACHE_FORMAT, "version": __version__, "digest": digest, "path": str(path)}
+def cache_dir() -> Path | None:
+    """Where the cache lives, or None when there is nowhere safe: never a relative path."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "cartq"
+    home = os.environ.get("HOME", "")
+    if not os.path.isabs(home):
+        try:
+            import pwd
+
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except (ImportError, KeyError):
+            return None
+        if not os.path.isabs(home):
+            return None
+    return Path(home) / ".cache" / "cartq"
+
+
+def private_dir(directory: Path | None) -> Path | None:
+    """`directory`, created 0700 if need be, when it is a directory of ours that only we can use
+    (others' permission bits are removed from an existing one) and can enter; None otherwise."""
+    if directory is None:
+        return None
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            pass
+        st = os.lstat(directory)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != _euid():
+            return None  # a symlink, a file, or another user's directory: a planted cache
+        if st.st_mode & 0o077:  # others' bits only: a mode the owner chose for himself (000) stays
+            os.chmod(directory, stat.S_IMODE(st.st_mode) & 0o700)
+        if not os.access(directory, os.X_OK):
+            return None
+    except (OSError, NotImplementedError):
+        return None
+    return directory
 
 
 def _path_key(path: Path) -> str:
-    return hashlib.blake2b(str(path.resolve()).encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(os.fsencode(path.resolve()), digest_size=8).hexdigest()
 
 
-def _open_cached(file: Path, digest: str) -> sqlite3.Connection | None:
-    if not file.is_file():
-        return None
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _stat_key(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
+def _trusted_stat(st: os.stat_result, read_at_ns: int) -> str:
+    """The stat to record, or "" when the file changed too shortly before it was read."""
+    if read_at_ns - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
+        return ""
+    return _stat_key(st)
+
+
+def _display(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _uri(file: Path, mode: str) -> str:
+    from urllib.parse import quote
+
+    # Quoted: a '#', '?' or '%' in the path would otherwise end or change the URI.
+    return f"file:{quote(os.fsencode(file))}?mode={mode}"
+
+
+def _our_file(st: os.stat_result) -> bool:
+    return stat.S_ISREG(st.st_mode) and st.st_uid == _euid() and not st.st_mode & 0o022
+
+
+def _sound_file(file: Path) -> bool:
+    """A regular file of ours, not a symlink, whose SQLite header agrees with its size: catches a
+    truncated, extended, foreign or planted file without reading more than 100 bytes.
+    """
     try:
-        connection = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        row = connection.execute("SELECT value FROM meta WHERE key = 'digest'").fetchone()
-        fmt = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-        if row and fmt and row[0] == digest and fmt[0] == CACHE_FORMAT:
-            return connection
-        connection.close()
+        fd = os.open(file, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not _our_file(st):
+            return False
+        header = os.read(fd, 100)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid when its version matches the change counter (SQLite >= 3.7.0).
+    if header[92:96] != header[24:28]:
+        return False
+    return pages > 0 and st.st_size == page_size * pages
+
+
+def _checksum(data: str) -> bytes:
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=8).digest()
+
+
+def _checked(data: Any, checksum: Any) -> Any:
+    if type(data) is not str or _checksum(data) != checksum:
+        raise ValueError("a damaged record in the cache")
+    return data
+
+
+def _open_cached(file: Path, code: str) -> tuple[sqlite3.Connection, dict[str, str]] | None:
+    """A read-only connection to a sound cache file built by this code, and its meta; else None."""
+    if not _sound_file(file):
+        return None
+    connection = None
+    try:
+        connection = sqlite3.connect(_uri(file, "ro"), uri=True)
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+        if meta.get("code") != code or not meta.get("digest"):
+            connection.close()
+            return None
+        # Every record is checked against its checksum as it is read: the view shadows the table.
+        connection.create_function("cartq_checked", 2, _checked, deterministic=True)
+        connection.execute(
+            "CREATE TEMP VIEW records AS "
+            "SELECT kind, id, seq, cartq_checked(data, checksum) AS data, text FROM main.records"
+        )
+        return connection, meta
+    except (sqlite3.Error, ValueError, TypeError):
+        if connection is not None:
+            connection.close()
+        return None  # damaged, truncated or foreign: rebuild
+
+
+def _refresh_stat(file: Path, stat_key: str) -> None:
+    """Record the fact base's stat in a cache whose content hash matched (it was built from a file
+    changed just before, or the file was touched), so the next run skips hashing. Best effort.
+    """
+    try:
+        connection = sqlite3.connect(_uri(file, "rw"), uri=True, timeout=0)
+        try:
+            connection.execute("UPDATE meta SET value = ? WHERE key = 'stat'", (stat_key,))
+            connection.commit()
+        finally:
+            connection.close()
     except sqlite3.Error:
-        pass  # corrupt, truncated or foreign: rebuild
-    return None
+        pass
 
 
-def _write_cache(directory: Path, file: Path, facts: Validated, path: Path, digest: str) -> bool:
-    """Build the cache in a temp file and rename it into place, so no reader sees half a file."""
+def _add_checksums(connection: sqlite3.Connection) -> None:
+    connection.create_function("cartq_checksum", 1, _checksum, deterministic=True)
+    connection.execute("ALTER TABLE records ADD COLUMN checksum BLOB")
+    connection.execute("UPDATE records SET checksum = cartq_checksum(data)")
+    connection.commit()
+
+
+def _writer_gone(name: str) -> bool:
+    """Whether the pid in a temp file's name (`<cache>.<pid>.<random>.tmp`) is no longer running."""
+    parts = name.split(".")
+    if len(parts) < 4 or not parts[-3].isdigit():
+        return False
+    try:
+        os.kill(int(parts[-3]), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return False
+
+
+def _built_for(file: Path) -> str | None:
+    """The fact-base path a cache file was built for, or None if it cannot be read."""
+    try:
+        connection = sqlite3.connect(_uri(file, "ro"), uri=True)
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'path'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row and isinstance(row[0], str) else None
+
+
+def tidy(directory: Path, keep: str) -> None:
+    """Remove temp files left by killed builds, caches of fact bases that are gone or unreadable,
+    and the oldest caches past MAX_CACHE_FILES; `keep` is the file being built. Never raises.
+    """
+    now = time.time()
+    caches: list[tuple[float, str]] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if name.endswith(".tmp"):
+                if stat.S_ISDIR(st.st_mode):
+                    continue
+                if _writer_gone(name) or now - st.st_mtime > STALE_TMP_SECONDS:
+                    os.unlink(entry.path)
+            elif name.endswith(".sqlite") and name != keep:
+                if stat.S_ISDIR(st.st_mode):
+                    continue  # not ours to empty; the build goes on without it
+                built_for = _built_for(Path(entry.path)) if _our_file(st) else None
+                if built_for is None or not os.path.exists(built_for) or name.startswith(keep[:16] + "-"):
+                    os.unlink(entry.path)
+                else:
+                    caches.append((st.st_mtime, entry.path))
+        except OSError:
+            continue
+    caches.sort()
+    for _, old in caches[: max(0, len(caches) + 1 - MAX_CACHE_FILES)]:
+        try:
+            os.unlink(old)
+        except OSError:
+            pass
+
+
+def _write_cache(directory: Path, file: Path, facts: Validated, key: dict[str, str]) -> bool:
+    """Build the cache in a temp file (mode 0600) and rename it into place, so no reader sees half
+    a file. False, and nothing left behind, if anything fails.
+    """
     import tempfile
 
+    tidy(directory, file.name)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=file.name + ".", suffix=".tmp", dir=directory)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{file.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
     except OSError:
         return False
     os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        connection = sqlite3.connect(tmp)
+        connection = sqlite3.connect(tmp_name)
         try:
-            build_index(connection, facts, _key(path, digest))
+            build_index(connection, facts, key)
+            _add_checksums(connection)
         finally:
             connection.close()
-        os.replace(tmp, file)
-    except (OSError, sqlite3.Error):
-        tmp.unlink(missing_ok=True)
+        os.replace(tmp_name, file)
+    except (OSError, sqlite3.Error, ValueError):
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
         return False
-    for stale in directory.glob(file.name.split("-")[0] + "-*.sqlite"):
-        if stale != file:
-            stale.unlink(missing_ok=True)
     return True
 
 
-def open_store(path: Path) -> Store:
-    """Open the fact base at `path`, from the cache when it is fresh, else by reading and validating."""
-    raw = read_bytes(path)
-    digest = _digest(path, raw)
-    use_cache = os.environ.get("CARTQ_NO_CACHE", "") in ("", "0")
-    directory = cache_dir()
-    file = directory / f"{_path_key(path)}-{digest}.sqlite"
-    if use_cache:
-        connection = _open_cached(file, digest)
-        if connection is not None:
-            return Store(connection, path)
-    facts = load_checked(path, raw)
-    if use_cache and _write_cache(directory, file, facts, path, digest):
-        connection = _open_cached(file, digest)
-        if connection is not None:
-            return Store(connection, path)
+def _in_memory(facts: Validated, key: dict[str, str]) -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:")
-    build_index(connection, facts, _key(path, digest))
-    return Store(connection, path)
+    build_index(connection, facts, key)
+    return connection
+
+
+class CheckedStore(Store):
+    """A Store over a cache file that answers damage found while reading (an SQLite error, a
+    record that fails its checksum or does not parse) by rebuilding the index once and asking
+    again. Every public method of Store is wrapped, so methods added to Store are covered too.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, rebuild: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connection, path)
+        self._rebuild: Callable[[], sqlite3.Connection] | None = rebuild
+
+    def heal(self) -> None:
+        """Replace a damaged cache: rebuild from the fact base and use the new index."""
+        rebuild, self._rebuild = self._rebuild, None
+        if rebuild is None:
+            raise RuntimeError("the cache was already rebuilt once")
+        damaged = self.connection
+        self.connection = rebuild()
+        damaged.close()
+
+
+def _healing(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: CheckedStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, json.JSONDecodeError):
+            if self._rebuild is None:
+                raise
+        self.heal()
+        return method(self, *args, **kwargs)
+
+    return call
+
+
+for _name, _member in list(vars(Store).items()):
+    if inspect.isfunction(_member) and not _name.startswith("_"):
+        setattr(CheckedStore, _name, _healing(_member))
+
+
+def open_store(path: Path) -> Store:
+    """Open the fact base at `path`: from its cache when the cache is sound and built from the same
+    bytes by the same code, else by reading and validating it (and caching the result).
+    """
+    st = stat_fact_base(path)
+    use_cache = os.environ.get("CARTQ_NO_CACHE", "") in ("", "0")
+    directory = private_dir(cache_dir()) if use_cache else None
+    if directory is None:
+        raw, st = read_fact_base(path)
+        key = _key(path, _digest(raw), "", "")
+        return Store(_in_memory(load_checked(path, raw), key), path)
+    file = directory / f"{_path_key(path)}.sqlite"
+    code = _code_key()
+    opened = _open_cached(file, code)
+    if opened is not None and opened[1].get("stat") == _stat_key(st):
+        return CheckedStore(opened[0], path, lambda: _rebuild(path, directory, file, code))
+    return _build(path, directory, file, code, opened)
+
+
+def _key(path: Path, digest: str, code: str, stat_key: str) -> dict[str, str]:
+    return {
+        "format": CACHE_FORMAT,
+        "version": __version__,
+        "code": code,
+        "digest": digest,
+        "path": _display(path),
+        "stat": stat_key,
+    }
+
+
+def _build(
+    path: Path,
+    directory: Path,
+    file: Path,
+    code: str,
+    opened: tuple[sqlite3.Connection, dict[str, str]] | None,
+) -> Store:
+    read_at = time.time_ns()
+    raw, st = read_fact_base(path)
+    digest = _digest(raw)
+    stat_key = _trusted_stat(st, read_at)
+    if opened is not None:
+        connection, meta = opened
+        if meta.get("digest") == digest:
+            if stat_key and meta.get("stat") != stat_key:
+                _refresh_stat(file, stat_key)
+            return CheckedStore(connection, path, lambda: _rebuild(path, directory, file, code))
+        connection.close()
+    facts = load_checked(path, raw)
+    key = _key(path, digest, code, stat_key)
+    if _write_cache(directory, file, facts, key):
+        fresh = _open_cached(file, code)
+        if fresh is not None and fresh[1].get("digest") == digest:
+            return CheckedStore(fresh[0], path, lambda: _rebuild(path, directory, file, code))
+        if fresh is not None:
+            fresh[0].close()
+    return Store(_in_memory(facts, key), path)
+
+
+def _rebuild(path: Path, directory: Path, file: Path, code: str) -> sqlite3.Connection:
+    """A fresh index after damage was found in the cache file: the damaged file is replaced."""
+    try:
+        os.unlink(file)
+    except OSError:
+        pass
+    return _build(path, directory, file, code, None).connection
