@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cartq import entry
-from cartq.cli import app
+from cartq.cli import fast, runner
+from cartq.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "data" / "facts.yaml"
@@ -51,12 +51,12 @@ def run(*args: str) -> Result:
 
 def run_fast(*args: str) -> Result | None:
     """Run through the start-up fast path; None when it hands the argv to Typer."""
-    command = entry.parse(list(args))
-    if command is None:
+    parsed = fast.parse(list(args))
+    if parsed is None:
         return None
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = command()
+        code = runner.run(*parsed)
     return Result(code, out.getvalue(), err.getvalue())
 
 

@@ -113,7 +113,8 @@ def test_fast_path_matches_typer(argv: list[str]) -> None:
         ["costs", "--country"],
         ["product", "--frob"],
         ["search"],
-        ["schema"],
+        ["no-such-command"],
+        ["schema", "a", "b"],
         [],
     ],
 )

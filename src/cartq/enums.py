@@ -18,7 +18,7 @@ class Labelled(str, Enum):
     def __new__(cls, value: str, label: str | None = None) -> Labelled:
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label or value.replace("_", " ")
+        member.label = value.replace("_", " ") if label is None else label
         return member
 
     def __str__(self) -> str:

@@ -1,0 +1,169 @@
+"""What each command does, one function per command in the table (cli.spec), named after it:
+open the fact base, call the domain, and say how to show the result. No printing here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cartq.errors import UsageError
+from cartq.kinds import BY_KIND
+from cartq.render.formats import Output
+
+if TYPE_CHECKING:
+    from cartq.factbase.store import Store
+
+
+def open_store(data: str | Path | None) -> Store:
+    from cartq.factbase.cache import open_store as opened
+    from cartq.factbase.store import resolve_data_path
+
+    return opened(resolve_data_path(data))
+
+
+def _show(kind: str, query: str | None, evidence: bool, data: str | None) -> Output:
+    """A lookup with a query, else a listing of every record of the kind."""
+    from cartq.domain import listings, views
+    from cartq.render import landscape_docs, record_docs
+
+    store = open_store(data)
+    shape = BY_KIND[kind].model
+    if query is None:
+        rows = listings.LISTINGS[kind](store)
+        return Output(rows, f"{shape}Listing", lambda: record_docs.listing_doc(kind, rows))
+    if evidence:
+        found = views.evidence(store, kind, query)
+        return Output(found, "Evidence", lambda: landscape_docs.evidence_doc(found), lambda: found["evidence"])
+    view = views.lookup(store, kind, query)
+    return Output(view, f"{shape}Lookup", lambda: record_docs.detail_doc(view), lambda: [view["record"]])
+
+
+def product(query: str | None, evidence: bool, data: str | None) -> Output:
+    return _show("product", query, evidence, data)
+
+
+def company(query: str | None, evidence: bool, data: str | None) -> Output:
+    return _show("company", query, evidence, data)
+
+
+def target(query: str | None, evidence: bool, data: str | None) -> Output:
+    return _show("target", query, evidence, data)
+
+
+def indication(query: str | None, evidence: bool, data: str | None) -> Output:
+    return _show("indication", query, evidence, data)
+
+
+def glossary(query: str | None, data: str | None) -> Output:
+    return _show("term", query, False, data)
+
+
+def compare(queries: list[str], data: str | None) -> Output:
+    from cartq.domain.compare import compare as compared
+    from cartq.render import landscape_docs
+
+    result = compared(open_store(data), queries)
+    return Output(
+        result, "Comparison", lambda: landscape_docs.compare_doc(result), lambda: landscape_docs.comparison_rows(result)
+    )
+
+
+def search(query: str, data: str | None) -> Output:
+    from cartq.domain.search import search as searched
+    from cartq.errors import ExitCode
+    from cartq.render import landscape_docs
+
+    hits = searched(open_store(data), query)
+    if hits:
+        return Output(hits, "SearchHits", lambda: landscape_docs.search_doc(query, hits))
+    # A miss: stdout carries data only ([] for --json), the message goes to stderr.
+    return Output(
+        hits,
+        "SearchHits",
+        lambda: landscape_docs.search_doc(query, hits),
+        exit_code=int(ExitCode.NOT_FOUND),
+        notices=[f"nothing matches {query!r}"],
+    )
+
+
+def trials(
+    target: str | None, indication: str | None, sponsor: str | None, phase: str | None, data: str | None
+) -> Output:
+    from cartq.domain import landscape
+    from cartq.render import landscape_docs
+
+    result = landscape.trials(open_store(data), target, indication, sponsor, phase)
+    return Output(result, "Trials", lambda: landscape_docs.trials_doc(result), lambda: result["studies"])
+
+
+def timeline(target: str | None, indication: str | None, all_events: bool, chart: bool, data: str | None) -> Output:
+    from cartq.domain import landscape
+    from cartq.render import charts, landscape_docs
+
+    result = landscape.timeline(open_store(data), target, indication, all_events)
+    doc = charts.timeline_chart_doc if chart else landscape_docs.timeline_doc
+    return Output(result, "Timeline", lambda: doc(result), lambda: result["events"])
+
+
+def costs(country: str | None, chart: bool, data: str | None) -> Output:
+    from cartq.domain import landscape
+    from cartq.render import charts, landscape_docs
+
+    result = landscape.costs(open_store(data), country)
+    doc = charts.costs_chart_doc if chart else landscape_docs.costs_doc
+    return Output(result, "Costs", lambda: doc(result), lambda: landscape.cost_rows(result))
+
+
+def market(chart: bool, data: str | None) -> Output:
+    from cartq.domain import landscape
+    from cartq.render import charts, landscape_docs
+
+    result = landscape.market(open_store(data))
+    doc = charts.market_chart_doc if chart else landscape_docs.market_doc
+    return Output(result, "Market", lambda: doc(result), lambda: result["figures"])
+
+
+def sources(data: str | None) -> Output:
+    from cartq.domain import landscape
+    from cartq.render import landscape_docs
+
+    store = open_store(data)
+    rows = landscape.sources(store)
+    return Output(rows, "Sources", lambda: landscape_docs.sources_doc(rows, store.meta("as_of")))
+
+
+def validate(path: str | None, data: str | None) -> Output:
+    from cartq.errors import ExitCode, FactBaseError
+    from cartq.factbase.checks import load_validated
+    from cartq.factbase.store import resolve_data_path
+
+    target = resolve_data_path(path or data)
+    try:
+        facts = load_validated(target)
+    except FactBaseError as error:
+        problems = error.problems or [error.message]
+        failed = {"path": str(target), "valid": False, "problems": problems}
+        return Output(
+            failed,
+            "Validation",
+            lambda: "\n".join(problems),
+            exit_code=int(ExitCode.BAD_FACT_BASE),
+            notices=[f"{target}: {len(problems)} problem(s)"],
+        )
+    counts = {key: len(value) for key, value in facts.items() if isinstance(value, list)}
+    result = {"path": str(target), "valid": True, "problems": [], "as_of": facts["as_of"], "counts": counts}
+    summary = ", ".join(f"{n} {key}" for key, n in counts.items())
+    return Output(result, "Validation", lambda: f"{target}: valid (current to {facts['as_of']}): {summary}")
+
+
+def schema(part: str) -> Output:
+    from cartq import schema_gen
+    from cartq.cli.spec import SCHEMA_PARTS, result_shapes
+
+    if part not in SCHEMA_PARTS:
+        raise UsageError(f"unknown schema {part!r}: choose {' or '.join(SCHEMA_PARTS)}")
+    document = schema_gen.fact_base_schema() if part == "facts" else schema_gen.output_schema(result_shapes())
+    # Always JSON, whichever format was asked for.
+    return Output(document, "", lambda: json.dumps(document, ensure_ascii=False, indent=2))

@@ -1,0 +1,284 @@
+"""The command table: every command, its arguments, options, help, examples and result shapes,
+declared once. The Typer app (cli.app), the start-up fast path (cli.fast), name completion, help
+and `cartq schema output` are all built from it, and a test compares the Typer app against it.
+
+Nothing here imports Typer, Rich or pydantic: the fast path reads this table on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cartq.render.formats import FORMATS
+
+
+@dataclass(frozen=True)
+class Param:
+    """An option (with flags) or a positional argument (no flags)."""
+
+    dest: str
+    help: str
+    flags: tuple[str, ...] = ()
+    takes_value: bool = True  # False: a flag that is on or off
+    metavar: str | None = None
+    complete: str | None = None  # the record kind whose names a Tab offers
+    least: int = 1  # arguments: how many values, at least and at most (None: any number)
+    most: int | None = 1
+    default: str | None = None
+
+    @property
+    def is_option(self) -> bool:
+        return bool(self.flags)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str  # one whole sentence: the line in `cartq --help`
+    description: str = ""
+    args: tuple[Param, ...] = ()
+    options: tuple[Param, ...] = ()
+    formats: tuple[str, ...] = tuple(FORMATS)  # output formats offered, besides the table
+    data: bool = True  # takes --data
+    examples: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()  # the cartq.results shapes its --json can print
+    parent: str | None = None  # a subcommand's group
+
+    def all_options(self) -> tuple[Param, ...]:
+        extra = tuple(FORMAT_OPTIONS[name] for name in self.formats)
+        return self.options + extra + ((DATA,) if self.data else ())
+
+
+DATA = Param(
+    "data",
+    "Use this fact base instead of the shipped one (or set CARTQ_DATA).",
+    flags=("--data",),
+    metavar="PATH",
+)
+FORMAT_OPTIONS = {
+    name: Param(f"as_{name}", fmt.help, flags=(f"--{name}",), takes_value=False) for name, fmt in FORMATS.items()
+}
+EVIDENCE = Param(
+    "evidence",
+    "Show the quotes and sources behind each field instead.",
+    flags=("--evidence", "--sources"),
+    takes_value=False,
+)
+CHART = Param("chart", "Draw a bar chart in the terminal.", flags=("--chart",), takes_value=False)
+
+
+def _query(
+    kind: str, metavar: str = "QUERY", help: str = "A name of any kind: brand, generic, code, Chinese."
+) -> Param:
+    return Param("query", help, metavar=metavar, complete=kind, least=0)
+
+
+def _lookup(name: str, kind: str, summary: str, description: str, examples: tuple[str, ...], shape: str) -> Command:
+    return Command(
+        name,
+        summary,
+        description,
+        args=(_query(kind, "TERM" if kind == "term" else "QUERY"),),
+        options=() if kind == "term" else (EVIDENCE,),
+        examples=examples,
+        results=(f"{shape}Lookup", f"{shape}Listing") + (() if kind == "term" else ("Evidence",)),
+    )
+
+
+COMMANDS: tuple[Command, ...] = (
+    _lookup(
+        "product",
+        "product",
+        "Show one product in detail, or list every product by first approval.",
+        "QUERY is any brand, generic (INN), short, code or Chinese name; typos are forgiven.",
+        (
+            "cartq product fucaso",
+            "cartq product 卡卫荻 --evidence",
+            "cartq product axi-cel --json | jq '.related.events[].date'",
+            "cartq product --csv > products.csv",
+        ),
+        "Product",
+    ),
+    _lookup(
+        "company",
+        "company",
+        "Show one company or institution with its products, or list them all.",
+        "",
+        ("cartq company iaso", "cartq company 药明巨诺", "cartq company --json | jq '.[].name'"),
+        "Company",
+    ),
+    _lookup(
+        "target",
+        "target",
+        "Show one antigen target with the products aimed at it, or list them all.",
+        "",
+        ("cartq target bcma", "cartq target CLDN18.2", "cartq target --csv"),
+        "Target",
+    ),
+    _lookup(
+        "indication",
+        "indication",
+        "Show one disease with its products and approvals, or list them all.",
+        "",
+        ("cartq indication rrmm", 'cartq indication "gastric cancer"', "cartq indication --jsonl"),
+        "Indication",
+    ),
+    _lookup(
+        "glossary",
+        "term",
+        "Explain a term (CRS, ICANS, NMPA ...), or list the glossary.",
+        "",
+        ("cartq glossary crs", "cartq glossary off-the-shelf", "cartq glossary --csv"),
+        "Term",
+    ),
+    Command(
+        "compare",
+        "Compare two or more products side by side.",
+        "Target, companies, construct, approvals, price and insurance, one row per field.",
+        args=(Param("queries", "Two or more products.", metavar="PRODUCT...", complete="product", least=2, most=None),),
+        examples=(
+            "cartq compare fucaso carvykti zevor-cel",
+            "cartq compare yikaida carteyva --json",
+            "cartq compare cnct19 yikaida --csv",
+        ),
+        results=("Comparison",),
+    ),
+    Command(
+        "search",
+        "Search every kind of record; each hit says its kind.",
+        "Exit 1 when nothing matches.",
+        args=(Param("query", "Words to look for in every kind of record.", metavar="QUERY"),),
+        examples=("cartq search allogeneic", "cartq search FUMANBA", "cartq search lupus --jsonl"),
+        results=("SearchHits",),
+    ),
+    Command(
+        "trials",
+        "List trials and research programmes, with the trial-count figures.",
+        "",
+        options=(
+            Param("target", "Antigen, e.g. bcma.", flags=("--target",), complete="target"),
+            Param(
+                "indication", "Disease, e.g. nsclc (and its subtypes).", flags=("--indication",), complete="indication"
+            ),
+            Param("sponsor", "Company or institution.", flags=("--sponsor",), complete="company"),
+            Param("phase", "1, 1/2, 2, 3, early ...", flags=("--phase",)),
+        ),
+        examples=("cartq trials --target bcma", "cartq trials --indication lupus", "cartq trials --phase 1/2 --csv"),
+        results=("Trials",),
+    ),
+    Command(
+        "timeline",
+        "List every approval in date order (undated ones last).",
+        "",
+        options=(
+            Param("target", "Only products aimed at this antigen.", flags=("--target",), complete="target"),
+            Param(
+                "indication", "Only this disease (and its subtypes).", flags=("--indication",), complete="indication"
+            ),
+            Param(
+                "all_events",
+                "Include NDA acceptances, designations and INDs.",
+                flags=("--all-events",),
+                takes_value=False,
+            ),
+            CHART,
+        ),
+        examples=(
+            "cartq timeline",
+            "cartq timeline --target bcma",
+            "cartq timeline --chart",
+            "cartq timeline --all-events --jsonl",
+        ),
+        results=("Timeline",),
+    ),
+    Command(
+        "costs",
+        "Show the seed's country cost table and every other price claim.",
+        "Each claim has its own source. Prices keep their own currency; nothing is converted or averaged.",
+        options=(Param("country", "China, CN, US, UK, DE ...", flags=("--country",), complete="country"), CHART),
+        examples=("cartq costs --country china", "cartq costs --chart", "cartq costs --country us --csv"),
+        results=("Costs",),
+    ),
+    Command(
+        "market",
+        "Show market sizes, projections and growth rates, with who projected them.",
+        "",
+        options=(CHART,),
+        examples=(
+            "cartq market",
+            "cartq market --chart",
+            "cartq market --json | jq '.figures[] | select(.status == \"projection\")'",
+        ),
+        results=("Market",),
+    ),
+    Command(
+        "sources",
+        "List every source with what cites it, and the date the facts are current to.",
+        "",
+        examples=(
+            "cartq sources",
+            "cartq sources --json | jq '.[] | select(.kind == \"seed\")'",
+            "cartq sources --csv",
+        ),
+        results=("Sources",),
+    ),
+    Command(
+        "validate",
+        "Check a fact base file and list every problem with its line.",
+        "Exit 3 if there is any problem. Never writes to the file and never uses the cache.",
+        args=(
+            Param(
+                "path",
+                "Fact base to check (default: --data, CARTQ_DATA, the shipped one).",
+                metavar="PATH",
+                least=0,
+            ),
+        ),
+        formats=("json",),
+        examples=("cartq validate data/facts.yaml", "cartq validate my-facts.yaml --json"),
+        results=("Validation",),
+    ),
+    Command(
+        "schema",
+        "Print the JSON Schema of the fact base, or of the --json output.",
+        "PART is 'facts' (the fact base file) or 'output' (every command's --json shapes).",
+        args=(Param("part", "'facts' or 'output'.", metavar="PART", least=0, default="facts"),),
+        formats=("json",),
+        data=False,
+        examples=("cartq schema > facts.schema.json", "cartq schema output"),
+    ),
+)
+
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+SCHEMA_PARTS = ("facts", "output")
+
+APP_HELP = (
+    "Look up sourced facts about CAR-T cell therapy in China: approved products, companies, targets, "
+    "indications, trials, costs and market figures. Every fact cites its source."
+)
+EXIT_CODES = (
+    (0, "found (a listing with no rows too)"),
+    (1, "no match (suggestions on stderr)"),
+    (2, "usage error"),
+    (3, "fact base missing or invalid"),
+    (4, "trial registry unreachable or unreadable"),
+    (130, "interrupted"),
+)
+EXIT_CODES_HELP = "Exit codes: " + ", ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES) + "."
+
+
+def result_shapes() -> list[str]:
+    """Every shape any command's --json prints, once each, in table order."""
+    return list(dict.fromkeys(shape for command in COMMANDS for shape in command.results))
+
+
+def field_default(param: Param) -> object:
+    return False if not param.takes_value else param.default if param.most == 1 else None
+
+
+# Used by tests and help: every option a command accepts, by flag.
+def flags_of(command: Command) -> dict[str, Param]:
+    return {flag: param for param in command.all_options() for flag in param.flags}
+
+
+_ = field  # dataclasses.field is re-exported for subcommand tables declared elsewhere

@@ -1,0 +1,174 @@
+"""One record with everything linked to it: the view a lookup shows, and the evidence behind it.
+
+Every kind has a view: the generic one (the record, what links to it, its disputes and sources),
+or a richer one registered here for the kinds people look up most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cartq.domain.related import (
+    dated,
+    disputes_about,
+    event_row,
+    first_approval,
+    linked,
+    sources_for,
+    summary,
+)
+from cartq.domain.resolve import label_of, resolve_match
+from cartq.enums import APPROVAL_EVENTS
+from cartq.records import citations_of
+
+if TYPE_CHECKING:
+    from cartq.factbase.store import Store
+    from cartq.records import Record
+
+# Related lists that hold records of another kind, and so carry citations of their own.
+CITED_RELATED = {"events": "event", "prices": "price", "coverage": "coverage"}
+
+
+def product_related(store: Store, product: Record) -> Record:
+    pid = product["id"]
+    companies = []
+    for role in product["companies"]:
+        company = store.get("company", role["company"])
+        companies.append({**role, "company_name": label_of(company) if company else role["company"]})
+    return {
+        "companies": companies,
+        "targets": [summary(t, "full_name") for t in store.get_many("target", product.get("targets", []))],
+        "events": [event_row(store, e) for e in dated(linked(store, "product", pid, "event", "product"))],
+        "first_approval": first_approval(store, pid),
+        "studies": [summary(s, "kind", "phase", "registry_ids") for s in linked(store, "product", pid, "study")],
+        "prices": dated(linked(store, "product", pid, "price")),
+        "coverage": dated(linked(store, "product", pid, "coverage")),
+    }
+
+
+def products_using(store: Store, kind: str, rid: str) -> list[Record]:
+    rows = []
+    for product in linked(store, kind, rid, "product"):
+        first = first_approval(store, product["id"]) or {}
+        rows.append(
+            {
+                **summary(product, "status", "inn"),
+                "first_approval": first.get("date"),
+                "first_approval_precision": first.get("date_precision"),
+            }
+        )
+    return rows
+
+
+def company_related(store: Store, company: Record) -> Record:
+    cid = company["id"]
+    products = []
+    for product in linked(store, "company", cid, "product"):
+        roles = sorted({r["role"] for r in product["companies"] if r["company"] == cid})
+        products.append({**summary(product, "status"), "roles": roles})
+    partners = store.get_many("company", company.get("partners", [])) + linked(
+        store, "company", cid, "company", "partners"
+    )
+    return {
+        "products": products,
+        "studies": [summary(s, "kind", "phase", "institution") for s in linked(store, "company", cid, "study")],
+        "parents": [summary(c, "kind") for c in store.get_many("company", company.get("parents", []))],
+        "subsidiaries": [summary(c, "kind") for c in linked(store, "company", cid, "company", "parents")],
+        "partners": list({p["id"]: summary(p, "kind") for p in partners}.values()),
+    }
+
+
+def target_related(store: Store, target: Record) -> Record:
+    tid = target["id"]
+    return {
+        "products": products_using(store, "target", tid),
+        "studies": [summary(s, "kind", "phase", "institution") for s in linked(store, "target", tid, "study")],
+    }
+
+
+def indication_related(store: Store, indication: Record) -> Record:
+    iid = indication["id"]
+    events = [event_row(store, e) for e in dated(linked(store, "indication", iid, "event"))]
+    studies = linked(store, "indication", iid, "study")
+    product_ids = [e["product"] for e in events] + [s["product"] for s in studies if s.get("product")]
+    parent = store.get("indication", indication["parent"]) if indication.get("parent") else None
+    return {
+        "products": [summary(p, "status") for p in store.get_many("product", product_ids)],
+        "events": events,
+        "studies": [summary(s, "kind", "phase", "institution") for s in studies],
+        "parent": summary(parent),
+        "subtypes": [summary(i) for i in linked(store, "indication", iid, "indication", "parent")],
+    }
+
+
+def generic_related(store: Store, kind: str, record: Record) -> Record:
+    """Every record that links to this one, in brief, grouped by kind: the view of any kind
+    without a richer one."""
+    groups: dict[str, list[Record]] = {}
+    for _, other_kind, other_id in store.linked_to(kind, record["id"]):
+        if other_kind == "dispute":
+            continue
+        other = store.get(other_kind, other_id)
+        if other is not None and all(o["id"] != other_id for o in groups.get(other_kind, [])):
+            groups.setdefault(other_kind, []).append(summary(other))
+    return groups
+
+
+RELATED: dict[str, Callable[[Store, Record], Record]] = {
+    "product": product_related,
+    "company": company_related,
+    "target": target_related,
+    "indication": indication_related,
+}
+
+
+def view(store: Store, kind: str, record: Record) -> Record:
+    related = RELATED[kind](store, record) if kind in RELATED else generic_related(store, kind, record)
+    disputes = disputes_about(store, kind, record["id"])
+    groups: list[tuple[str, Any]] = [(kind, [record])]
+    groups += [(CITED_RELATED[key], related[key]) for key in CITED_RELATED if isinstance(related.get(key), list)]
+    groups.append(("dispute", disputes))
+    return {
+        "kind": kind,
+        "record": record,
+        "related": related,
+        "disputes": disputes,
+        "sources": sources_for(store, groups),
+    }
+
+
+def lookup(store: Store, kind: str, query: str) -> Record:
+    record, match = resolve_match(store, kind, query)
+    return {**view(store, kind, record), "match": match}
+
+
+def evidence(store: Store, kind: str, query: str) -> Record:
+    """Every citation behind a record and its related facts: which field, which source, what it says."""
+    found = lookup(store, kind, query)
+    pairs = [(where or "record", c) for where, c in citations_of(kind, found["record"])]
+    for key, other_kind in CITED_RELATED.items():
+        for item in found["related"].get(key, []) if isinstance(found["related"], dict) else []:
+            for where, citation in citations_of(other_kind, item):
+                pairs.append((f"{other_kind}:{item['id']}" + (f".{where}" if where else ""), citation))
+    for dispute in found["disputes"]:
+        pairs.extend((f"dispute:{dispute['id']}.{where}", c) for where, c in citations_of("dispute", dispute))
+    sources = {s["id"]: s for s in store.get_many("source", [c["source"] for _, c in pairs])}
+    rows = []
+    for field, citation in pairs:
+        source = sources.get(citation["source"], {})
+        rows.append(
+            {
+                "field": field,
+                "source": citation["source"],
+                "title": source.get("title"),
+                "where": source.get("url") or source.get("seed_file"),
+                "quote": citation.get("quote"),
+                "note": citation.get("note"),
+            }
+        )
+    return {"kind": kind, "id": found["record"]["id"], "name": label_of(found["record"]), "evidence": rows}
+
+
+def approvals_of(view_: Record) -> list[Record]:
+    return [e for e in view_["related"]["events"] if e["kind"] in APPROVAL_EVENTS]

@@ -1,0 +1,58 @@
+"""Values as people read them: dates at their stored precision, money in its own currency, closed
+sets by their labels, flags for disputed or weakly sourced records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cartq.enums import Confidence, Qualifier, Scale, label
+
+Record = dict[str, Any]
+
+
+def amount(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
+def scale_suffix(money: Record) -> str:
+    """' million', ' billion', or nothing for plain units."""
+    scale = label(Scale, money.get("scale", Scale.one))
+    return f" {scale}" if scale else ""
+
+
+def qualifier_prefix(qualifier: str | None) -> str:
+    text = label(Qualifier, qualifier or Qualifier.exactly)
+    return f"{text} " if text else ""
+
+
+def fmt_money(money: Record) -> str:
+    shown = amount(money["low"])
+    if money.get("high") is not None and money["high"] != money["low"]:
+        shown += f"–{amount(money['high'])}"
+    return f"{qualifier_prefix(money.get('qualifier'))}{money['currency']} {shown}{scale_suffix(money)}"
+
+
+def joined(values: list[str] | None, sep: str = ", ") -> str:
+    return sep.join(v for v in (values or []) if v)
+
+
+def labels(enum: Any, values: list[str] | None) -> str:
+    return joined([label(enum, value) for value in values or []])
+
+
+def weak(confidence: str | None) -> bool:
+    return confidence in (Confidence.low, Confidence.unconfirmed)
+
+
+def flag(record: Record) -> str:
+    marks = []
+    if record.get("disputed"):
+        marks.append("DISPUTED")
+    if weak(record.get("confidence")):
+        marks.append(f"{record['confidence']} confidence")
+    return f" [{'; '.join(marks)}]" if marks else ""
+
+
+def source_ids(record: Record) -> str:
+    return joined(list(dict.fromkeys(citation["source"] for citation in record.get("sources") or [])))

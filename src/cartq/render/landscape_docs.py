@@ -1,0 +1,221 @@
+"""Documents for the landscape commands: trials, timeline, costs, market, search, sources,
+evidence and comparisons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cartq import enums
+from cartq.dates import shown_date
+from cartq.enums import label
+from cartq.render.blocks import Doc, Heading, Lines, Table
+from cartq.render.fmt import flag, fmt_money, joined, labels, qualifier_prefix, source_ids
+from cartq.render.record_docs import disputes_block, events_table, prices_table
+
+Record = dict[str, Any]
+
+
+def trials_doc(result: Record) -> Doc:
+    doc = Doc()
+    if result["filters"]:
+        doc.add(Lines([joined([f"{k}={v}" for k, v in result["filters"].items()])], title="Filters"))
+    rows = [
+        [
+            s["name"] + flag(s),
+            label(enums.StudyKind, s["kind"]),
+            label(enums.Phase, s.get("phase")),
+            joined(s["sponsor_names"]) or s.get("institution") or "",
+            joined(s["target_names"]),
+            joined(s["indication_names"]),
+            labels(enums.Approach, s["approaches"]),
+        ]
+        for s in result["studies"]
+    ]
+    doc.add(
+        Table(
+            ["trial or programme", "kind", "phase", "sponsor / institution", "targets", "indications", "approach"],
+            rows,
+            title=f"Trials and programmes ({len(rows)})",
+        )
+    )
+    if not rows:
+        doc.add(Lines(["no trials or programmes match these filters"]))
+    doc.add(
+        Table(
+            ["count", "what", "as of", "sources"],
+            [
+                [
+                    f"{qualifier_prefix(c['qualifier'])}{c['count']:,}",
+                    c["what"],
+                    shown_date(c.get("date"), c.get("date_precision")),
+                    source_ids(c),
+                ]
+                for c in result["counts"]
+            ],
+            title="Landscape figures (each with its source; sources disagree)",
+        )
+    )
+    doc.add(disputes_block(result["disputes"]))
+    return doc
+
+
+def timeline_doc(result: Record) -> Doc:
+    doc = Doc()
+    if result["filters"]:
+        doc.add(Lines([joined([f"{k}={v}" for k, v in result["filters"].items()])], title="Filters"))
+    doc.add(events_table(result["events"], with_product=True))
+    if not result["events"]:
+        doc.add(Lines(["no events match these filters"]))
+    return doc
+
+
+def costs_doc(result: Record) -> Doc:
+    doc = Doc()
+    doc.add(
+        Table(
+            [
+                "country",
+                "therapy cost",
+                "hospital stay",
+                "local biotech",
+                "waiting time",
+                "insurance",
+                "research & trials",
+                "source",
+            ],
+            [
+                [
+                    c["name"] + flag(c),
+                    fmt_money(c["therapy_cost"]),
+                    c["hospital_stay"],
+                    c["local_biotech_availability"],
+                    c["average_waiting_time"],
+                    c["insurance_coverage"],
+                    c["research_and_trials"],
+                    source_ids(c),
+                ]
+                for c in result["countries"]
+            ],
+            title="Country cost table (seed 001, as published)",
+        )
+    )
+    doc.add(prices_table(result["prices"], with_product=True))
+    doc.add(disputes_block(result["disputes"]))
+    return doc
+
+
+def market_doc(result: Record) -> Doc:
+    doc = Doc()
+    doc.add(
+        Table(
+            ["market", "year", "value", "status", "projected by", "sources"],
+            [
+                [
+                    f["market"] + flag(f),
+                    str(f["year"]),
+                    fmt_money(f["value"]),
+                    label(enums.FigureStatus, f["status"]),
+                    f.get("projected_by") or "",
+                    source_ids(f),
+                ]
+                for f in result["figures"]
+            ],
+            title="Market figures",
+        )
+    )
+    doc.add(
+        Table(
+            ["market", "growth", "period", "projected by", "sources"],
+            [
+                [
+                    g["market"] + flag(g),
+                    f"{g['metric']} {g['percent']:g}%",
+                    f"{g['start_year']}-{g['end_year']}",
+                    g.get("projected_by") or "",
+                    source_ids(g),
+                ]
+                for g in result["growth"]
+            ],
+            title="Growth rates",
+        )
+    )
+    doc.add(disputes_block(result["disputes"]))
+    return doc
+
+
+def search_doc(query: str, hits: list[Record]) -> Doc:
+    doc = Doc()
+    doc.add(
+        Table(
+            ["kind", "name", "id", "match"],
+            [[h["kind"], h["name"], h["id"], h["match"]] for h in hits],
+            title=f"Search: {query}",
+        )
+    )
+    return doc
+
+
+def sources_doc(rows: list[Record], as_of: str) -> Doc:
+    doc = Doc([Heading(f"Sources ({len(rows)}); fact base current to {as_of}")])
+    doc.add(
+        Table(
+            ["source", "title", "kind", "where", "cited by"],
+            [
+                [
+                    s["id"],
+                    s["title"],
+                    label(enums.SourceKind, s["kind"]),
+                    s.get("url") or f"seed file {s['seed_file']}",
+                    str(len(s["cited_by"])),
+                ]
+                for s in rows
+            ],
+        )
+    )
+    return doc
+
+
+def evidence_doc(result: Record) -> Doc:
+    doc = Doc([Heading(f"Evidence for {result['name']}")])
+    doc.add(
+        Table(
+            ["field", "source", "quote / note", "where"],
+            [
+                [e["field"], e["source"], e.get("quote") or e.get("note") or "", e.get("where") or ""]
+                for e in result["evidence"]
+            ],
+        )
+    )
+    return doc
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict) and "currency" in value:
+        return fmt_money(value)
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def compare_doc(result: Record) -> Doc:
+    names = [p["name"] for p in result["products"]]
+    return Doc(
+        [
+            Table(
+                ["", *names],
+                [[row["field"], *(_cell(v) for v in row["values"])] for row in result["rows"]],
+                title="Comparison",
+            )
+        ]
+    )
+
+
+def comparison_rows(result: Record) -> list[Record]:
+    ids = [p["id"] for p in result["products"]]
+    return [
+        {"field": row["field"], **{pid: _cell(v) for pid, v in zip(ids, row["values"], strict=True)}}
+        for row in result["rows"]
+    ]

@@ -1,0 +1,387 @@
+"""Documents for one record of each kind, and for the listings of every kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cartq import enums
+from cartq.dates import shown_date
+from cartq.enums import label
+from cartq.render.blocks import Doc, Fields, Heading, Lines, Table
+from cartq.render.fmt import flag, fmt_money, joined, labels, source_ids
+
+Record = dict[str, Any]
+
+
+def status_text(record: Record) -> str:
+    """A product's status, with its confidence when that is not high."""
+    status = label(enums.ProductStatus, record["status"])
+    return status + (f" ({record['confidence']} confidence)" if record["confidence"] != enums.Confidence.high else "")
+
+
+def names_block(record: Record, extra: list[tuple[str, str]]) -> Fields:
+    pairs = [("id", record["id"]), *extra]
+    pairs += [("aliases", joined(record.get("aliases"))), ("Chinese names", joined(record.get("chinese_names")))]
+    return Fields(pairs)
+
+
+def disputes_block(disputes: list[Record]) -> Lines | None:
+    if not disputes:
+        return None
+    lines = []
+    for d in disputes:
+        lines.append(f"DISPUTED CLAIM ({joined([c['source'] for c in d['claimed_by']])}): {d['claim']}")
+        lines.append(f"  CORRECTION ({joined([c['source'] for c in d['corrected_by']])}): {d['correction']}")
+    return Lines(lines, title="Disputed claims", style="yellow")
+
+
+def sources_block(sources: list[Record]) -> Table | None:
+    rows = [[s["id"], s["title"], s.get("url") or f"seed file {s['seed_file']}"] for s in sources]
+    return Table(["source", "title", "where"], rows, title="Sources")
+
+
+def notes_block(record: Record) -> Lines | None:
+    return Lines(list(record.get("notes") or []), title="Notes")
+
+
+def events_table(events: list[Record], with_product: bool) -> Table:
+    columns = (
+        ["date", "event", "regulator"]
+        + (["product"] if with_product else [])
+        + ["indication", "line / patients", "type", "pivotal study"]
+    )
+    rows = []
+    for e in events:
+        row = [
+            shown_date(e.get("date"), e.get("date_precision")),
+            label(enums.EventKind, e["kind"]) + flag(e),
+            label(enums.Regulator, e["regulator"]),
+        ]
+        if with_product:
+            row.append(e["product_name"])
+        row += [
+            e.get("indication_detail") or e.get("indication_name") or "",
+            joined([e.get("line_of_therapy") or "", e.get("patient_group") or ""], "; "),
+            label(enums.ApprovalType, e.get("approval_type")),
+            e.get("pivotal_study") or "",
+        ]
+        rows.append(row)
+    return Table(columns, rows, title="Regulatory events")
+
+
+def prices_table(prices: list[Record], with_product: bool = False) -> Table:
+    columns = ["price", "what"] + (["product"] if with_product else []) + ["basis", "date", "sources"]
+    rows = []
+    for p in prices:
+        row = [fmt_money(p["price"]), p["subject"] + flag(p)]
+        if with_product:
+            row.append(p.get("product_name") or "")
+        row += [
+            label(enums.PriceBasis, p["basis"]),
+            shown_date(p.get("date"), p.get("date_precision"), missing=""),
+            source_ids(p),
+        ]
+        rows.append(row)
+    return Table(columns, rows, title="Price claims (each with its own source; never converted)")
+
+
+def coverage_table(coverage: list[Record]) -> Table:
+    rows = [
+        [
+            label(enums.Scheme, c["scheme"]),
+            c["plan"],
+            label(enums.CoverageStatus, c["status"]),
+            shown_date(c.get("date"), c.get("date_precision"), missing=""),
+            c["detail"],
+        ]
+        for c in coverage
+    ]
+    return Table(["scheme", "plan", "status", "date", "detail"], rows, title="Insurance and reimbursement")
+
+
+def studies_table(studies: list[Record]) -> Table:
+    return Table(
+        ["trial or programme", "kind", "phase", "institution"],
+        [
+            [
+                s["name"],
+                label(enums.StudyKind, s["kind"]),
+                label(enums.Phase, s.get("phase")),
+                s.get("institution") or "",
+            ]
+            for s in studies
+        ],
+        title="Trials and programmes",
+    )
+
+
+def product_doc(view: Record) -> Doc:
+    p, rel = view["record"], view["related"]
+    doc = Doc([Heading(f"{p['name']}{flag(p)}")])
+    first = rel.get("first_approval")
+    construct = p.get("car_construct") or {}
+    doc.add(
+        names_block(
+            p,
+            [
+                ("INN", p.get("inn") or ""),
+                ("Chinese generic name", p.get("chinese_generic_name") or ""),
+                ("brand names", joined(p.get("brand_names"))),
+                ("Chinese brand names", joined(p.get("chinese_brand_names"))),
+                ("short names", joined(p.get("short_names"))),
+                ("code names", joined(p.get("code_names"))),
+                (
+                    "status",
+                    status_text(p),
+                ),
+                (
+                    "first NMPA approval",
+                    shown_date(first["date"], first["date_precision"]) if first else "none recorded",
+                ),
+                ("targets", joined([t["name"] for t in rel["targets"]])),
+                ("cells", label(enums.CellSource, p["cell_source"])),
+            ],
+        )
+    )
+    doc.add(
+        Fields([(k.replace("_", " "), v) for k, v in construct.items() if k != "sources" and v], title="CAR construct")
+    )
+    doc.add(
+        Table(
+            ["company", "role", "since", "until", "note"],
+            [
+                [
+                    c["company_name"],
+                    label(enums.CompanyRoleKind, c["role"]),
+                    shown_date(c.get("since"), c.get("since_precision"), missing=""),
+                    shown_date(c.get("until"), c.get("until_precision"), missing=""),
+                    c.get("note") or "",
+                ]
+                for c in rel["companies"]
+            ],
+            title="Companies",
+        )
+    )
+    doc.add(events_table(rel["events"], with_product=False))
+    doc.add(
+        Table(
+            ["study", "kind", "phase", "registry ids"],
+            [
+                [
+                    s["name"],
+                    label(enums.StudyKind, s["kind"]),
+                    label(enums.Phase, s.get("phase")),
+                    joined(s.get("registry_ids")),
+                ]
+                for s in rel["studies"]
+            ],
+            title="Trials",
+        )
+    )
+    doc.add(prices_table(rel["prices"]))
+    doc.add(coverage_table(rel["coverage"]))
+    doc.add(notes_block(p))
+    doc.add(disputes_block(view["disputes"]))
+    doc.add(sources_block(view["sources"]))
+    return doc
+
+
+def company_doc(view: Record) -> Doc:
+    c, rel = view["record"], view["related"]
+    doc = Doc([Heading(c["name"])])
+    doc.add(
+        names_block(
+            c,
+            [
+                ("kind", label(enums.CompanyKind, c["kind"])),
+                ("headquarters", c.get("headquarters") or ""),
+                ("focus areas", joined(c.get("focus_areas"))),
+            ],
+        )
+    )
+    doc.add(
+        Table(
+            ["product", "roles", "status"],
+            [
+                [p["name"], labels(enums.CompanyRoleKind, p["roles"]), label(enums.ProductStatus, p["status"])]
+                for p in rel["products"]
+            ],
+            title="Products",
+        )
+    )
+    doc.add(
+        Table(
+            ["relation", "company", "kind"],
+            [
+                [rel_name, x["name"], label(enums.CompanyKind, x["kind"])]
+                for rel_name in ("parents", "subsidiaries", "partners")
+                for x in rel[rel_name]
+            ],
+            title="Related companies",
+        )
+    )
+    doc.add(studies_table(rel["studies"]))
+    doc.add(notes_block(c))
+    doc.add(disputes_block(view["disputes"]))
+    doc.add(sources_block(view["sources"]))
+    return doc
+
+
+def target_doc(view: Record) -> Doc:
+    t, rel = view["record"], view["related"]
+    doc = Doc([Heading(t["name"])])
+    doc.add(names_block(t, [("full name", t.get("full_name") or "")]))
+    doc.add(
+        Table(
+            ["product", "status", "first approval"],
+            [
+                [
+                    p["name"],
+                    label(enums.ProductStatus, p["status"]),
+                    shown_date(p.get("first_approval"), p.get("first_approval_precision"), missing=""),
+                ]
+                for p in rel["products"]
+            ],
+            title="Products",
+        )
+    )
+    doc.add(studies_table(rel["studies"]))
+    doc.add(notes_block(t))
+    doc.add(disputes_block(view["disputes"]))
+    doc.add(sources_block(view["sources"]))
+    return doc
+
+
+def indication_doc(view: Record) -> Doc:
+    i, rel = view["record"], view["related"]
+    doc = Doc([Heading(i["name"])])
+    doc.add(
+        names_block(
+            i,
+            [
+                ("abbreviations", joined(i.get("abbreviations"))),
+                ("category", label(enums.IndicationCategory, i["category"])),
+                ("part of", (rel.get("parent") or {}).get("name", "")),
+                ("subtypes", joined([s["name"] for s in rel["subtypes"]])),
+            ],
+        )
+    )
+    doc.add(
+        Table(
+            ["product", "status"],
+            [[p["name"], label(enums.ProductStatus, p["status"])] for p in rel["products"]],
+            title="Products",
+        )
+    )
+    doc.add(events_table(rel["events"], with_product=True))
+    doc.add(studies_table(rel["studies"]))
+    doc.add(disputes_block(view["disputes"]))
+    doc.add(sources_block(view["sources"]))
+    return doc
+
+
+def term_doc(view: Record) -> Doc:
+    t = view["record"]
+    doc = Doc([Heading(t["name"])])
+    doc.add(
+        Fields(
+            [
+                ("category", label(enums.GlossaryCategory, t["category"])),
+                ("aliases", joined(t.get("aliases"))),
+                ("definition", t["definition"]),
+            ]
+        )
+    )
+    doc.add(sources_block(view["sources"]))
+    return doc
+
+
+def generic_doc(view: Record) -> Doc:
+    """Any kind without a view of its own: its fields, what links to it, disputes and sources."""
+    from cartq.kinds import BY_KIND
+
+    record, kind = view["record"], view["kind"]
+    doc = Doc([Heading(f"{record.get('name') or record.get('title') or record['id']} ({BY_KIND[kind].label})")])
+    doc.add(Fields([(key.replace("_", " "), _plain(value)) for key, value in record.items() if key != "sources"]))
+    for other, rows in view["related"].items():
+        doc.add(Table([BY_KIND[other].label, "id"], [[r["name"], r["id"]] for r in rows], title=BY_KIND[other].plural))
+    doc.add(disputes_block(view["disputes"]))
+    doc.add(sources_block(view["sources"]))
+    return doc
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return joined([_plain(item) for item in value])
+    if isinstance(value, dict):
+        return joined([f"{key.replace('_', ' ')}: {_plain(item)}" for key, item in value.items() if item])
+    return "" if value is None else str(value)
+
+
+def detail_doc(view: Record) -> Doc:
+    return DETAIL_DOCS.get(view["kind"], generic_doc)(view)
+
+
+DETAIL_DOCS = {
+    "product": product_doc,
+    "company": company_doc,
+    "target": target_doc,
+    "indication": indication_doc,
+    "term": term_doc,
+}
+
+
+def listing_doc(kind: str, rows: list[Record]) -> Doc:
+    if kind == "product":
+        table = Table(
+            ["product", "INN", "brand", "target", "company", "status", "first approval"],
+            [
+                [
+                    r["name"],
+                    r.get("inn") or "",
+                    joined(r["brand_names"] + r["chinese_brand_names"]),
+                    joined(r["targets"]),
+                    joined(r["companies"]),
+                    status_text(r),
+                    shown_date(r["first_approval"], r["first_approval_precision"], missing=""),
+                ]
+                for r in rows
+            ],
+            title="CAR-T products (by first NMPA approval)",
+        )
+    elif kind == "company":
+        table = Table(
+            ["company", "kind", "headquarters", "products"],
+            [
+                [r["name"], label(enums.CompanyKind, r["kind"]), r.get("headquarters") or "", joined(r["products"])]
+                for r in rows
+            ],
+            title="Companies and institutions",
+        )
+    elif kind == "target":
+        table = Table(
+            ["target", "full name", "products", "trials/programmes"],
+            [[r["name"], r.get("full_name") or "", joined(r["products"]), str(r["studies"])] for r in rows],
+            title="Targets",
+        )
+    elif kind == "indication":
+        table = Table(
+            ["indication", "abbreviations", "category", "approved products"],
+            [
+                [
+                    r["name"],
+                    joined(r["abbreviations"]),
+                    label(enums.IndicationCategory, r["category"]),
+                    joined(r["approved_products"]),
+                ]
+                for r in rows
+            ],
+            title="Indications",
+        )
+    else:
+        table = Table(
+            ["term", "category", "definition"],
+            [[r["name"], label(enums.GlossaryCategory, r["category"]), r["definition"]] for r in rows],
+            title="Glossary",
+        )
+    return Doc([table])
