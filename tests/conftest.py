@@ -21,11 +21,28 @@ FACTS = ROOT / "data" / "facts.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
+ISOLATING = ("NO_COLOR", "FORCE_COLOR", "CARTQ_DATA", "CARTQ_NO_CACHE", "CARTQ_DEBUG", "CARTQ_PLAIN", "TERM")
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the whole run: where the fact base is not the subject, a test reads the
+    cache the first test built instead of validating the YAML again."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    for name in ("NO_COLOR", "FORCE_COLOR", "CARTQ_DATA", "CARTQ_NO_CACHE", "CARTQ_DEBUG", "CARTQ_PLAIN", "TERM"):
+def isolated_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Path:
+    for name in ISOLATING:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    return shared_cache
+
+
+@pytest.fixture
+def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache of this test's own, for tests whose subject is the cache."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     return cache

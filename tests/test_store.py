@@ -152,34 +152,34 @@ def cache_files(cache: Path) -> list[Path]:
     return sorted((cache / "cartq").glob("*.sqlite"))
 
 
-def test_cache_is_built_then_used(isolated_env: Path) -> None:
+def test_cache_is_built_then_used(private_cache: Path) -> None:
     assert run("product", "fucaso").exit_code == 0
-    files = cache_files(isolated_env)
+    files = cache_files(private_cache)
     assert len(files) == 1
     mtime = files[0].stat().st_mtime_ns
     assert run("product", "carvykti").exit_code == 0
     assert files[0].stat().st_mtime_ns == mtime
 
 
-def test_cache_is_invalidated_when_the_fact_base_changes(tmp_path: Path, isolated_env: Path) -> None:
+def test_cache_is_invalidated_when_the_fact_base_changes(tmp_path: Path, private_cache: Path) -> None:
     path = write(tmp_path, VALID)
     assert run("product", "fucaso", "--data", str(path), "--json").json()["record"]["brand_names"][0] == "Fucaso"
     path.write_text(VALID.replace("brand_names: [Fucaso, FUCASO]", "brand_names: [Fucazo, FUCASO]"), "utf-8")
     assert run("product", "fucaso", "--data", str(path), "--json").json()["record"]["brand_names"][0] == "Fucazo"
-    assert len(cache_files(isolated_env)) == 1  # the stale cache for that path was removed
+    assert len(cache_files(private_cache)) == 1  # the stale cache for that path was removed
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 50])
-def test_corrupt_or_truncated_cache_is_rebuilt(isolated_env: Path, damage: bytes) -> None:
+def test_corrupt_or_truncated_cache_is_rebuilt(private_cache: Path, damage: bytes) -> None:
     run("product", "fucaso")
-    (target,) = cache_files(isolated_env)
+    (target,) = cache_files(private_cache)
     target.write_bytes(damage)
     result = run("product", "fucaso", "--json")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.json()["record"]["id"] == "eque-cel"
 
 
-def test_cache_from_another_format_is_ignored(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_from_another_format_is_ignored(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("product", "fucaso")
     monkeypatch.setattr(cache, "CACHE_FORMAT", "old")
     assert run("product", "fucaso", "--json").json()["record"]["id"] == "eque-cel"
@@ -204,15 +204,15 @@ def test_cache_dir_that_is_a_file_still_works(tmp_path: Path, monkeypatch: pytes
     assert run("product", "fucaso").exit_code == 0
 
 
-def test_no_cache_env_writes_nothing(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_cache_env_writes_nothing(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARTQ_NO_CACHE", "1")
     assert run("product", "fucaso").exit_code == 0
-    assert cache_files(isolated_env) == []
+    assert cache_files(private_cache) == []
 
 
-def test_concurrent_first_runs_both_answer(tmp_path: Path, isolated_env: Path) -> None:
+def test_concurrent_first_runs_both_answer(tmp_path: Path, private_cache: Path) -> None:
     path = write(tmp_path, VALID)
-    env = {**os.environ, "XDG_CACHE_HOME": str(isolated_env)}
+    env = {**os.environ, "XDG_CACHE_HOME": str(private_cache)}
     code = (
         "import sys; sys.argv=['cartq','product','fucaso','--json','--data',sys.argv[1]]; "
         "from cartq.entry import main; main()"
@@ -228,8 +228,8 @@ def test_concurrent_first_runs_both_answer(tmp_path: Path, isolated_env: Path) -
         assert proc.returncode == 0, err
         assert b'"id": "eque-cel"' in out
         assert err == b""
-    assert len(cache_files(isolated_env)) == 1
-    assert not list((isolated_env / "cartq").glob("*.tmp"))
+    assert len(cache_files(private_cache)) == 1
+    assert not list((private_cache / "cartq").glob("*.tmp"))
 
 
 def test_yaml_is_only_composed_never_constructed_by_pyyaml() -> None:
@@ -336,7 +336,7 @@ def test_the_builder_agrees_with_pyyaml_on_the_shipped_fact_base() -> None:
     assert yaml_reader.parse_yaml(FACTS.read_bytes(), FACTS) == dates_as_text(yaml.safe_load(VALID))
 
 
-def test_every_cached_record_is_the_validated_record(isolated_env: Path) -> None:
+def test_every_cached_record_is_the_validated_record(private_cache: Path) -> None:
     from cartq.kinds import KINDS
 
     data = checks.load_validated(FACTS)
