@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the schema generator resolves these names from cartq.factba
         Indication,
         PriceClaim,
         Product,
+        RegulatoryEvent,
         Source,
         Target,
         Term,
@@ -128,7 +129,7 @@ class ProductRelated(TypedDict):
     companies: list[CompanyRoleRow]
     targets: list[Summary]
     events: list[EventRow]
-    first_approval: EventRow | None
+    first_approval: RegulatoryEvent | None
     studies: list[Summary]
     prices: list[PriceClaim]
     coverage: list[Coverage]
