@@ -11,7 +11,7 @@ import json
 import shutil
 import types
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, ForwardRef, Union, get_args, get_origin
 
 import pytest
 import typer.main
@@ -190,6 +190,8 @@ def _slug_paths(model: Any, prefix: str = "") -> list[str]:
 
 
 def _paths(annotation: Any, metadata: Any, path: str) -> list[str]:
+    if isinstance(annotation, ForwardRef):  # a model named before it is defined
+        annotation = getattr(models, annotation.__forward_arg__)
     if any(getattr(m, "pattern", None) == SLUG for m in metadata):
         return [path]
     origin = get_origin(annotation)
