@@ -191,7 +191,7 @@ def _slug_paths(model: Any, prefix: str = "") -> list[str]:
 
 def _paths(annotation: Any, metadata: Any, path: str) -> list[str]:
     if isinstance(annotation, ForwardRef):  # a model named before it is defined
-        annotation = eval(annotation.__forward_arg__, vars(models))  # noqa: S307 - our own annotation
+        annotation = eval(annotation.__forward_arg__, vars(models))  # our own annotation, from our own models
     if any(getattr(m, "pattern", None) == SLUG for m in metadata):
         return [path]
     origin = get_origin(annotation)
