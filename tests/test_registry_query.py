@@ -42,7 +42,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _import(tmp_path_factory.mktemp("registry"))
 
 
-def ids(rows: list[results.StudyRow]) -> list[str]:
+def ids(rows: list[results.RegistryStudyRow]) -> list[str]:
     return sorted(row["nct_id"] for row in rows)
 
 
@@ -169,9 +169,9 @@ def _check_keys(value: object, kind: type) -> None:
 
 def test_results_are_json_and_keyed_as_declared(registry: Path) -> None:
     for value, kind in [
-        (list_studies(registry)[0], results.StudyRow),
-        (get_study("NCT10000001", registry), results.StudyDetail),
-        (facet("target", registry), results.FacetResult),
+        (list_studies(registry)[0], results.RegistryStudyRow),
+        (get_study("NCT10000001", registry), results.RegistryStudy),
+        (facet("target", registry), results.RegistryFacets),
         (info(registry), results.RegistryInfo),
     ]:
         _check_keys(value, kind)

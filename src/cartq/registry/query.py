@@ -24,13 +24,13 @@ from cartq.registry.store import CHINA, connect, read_meta, resolve_path
 
 if TYPE_CHECKING:  # TypedDicts are plain dicts at run time: no need to pay for typing at start-up
     from cartq.registry.results import (
-        Derivation,
-        FacetCount,
-        FacetResult,
+        RegistryDerivation,
+        RegistryFacetCount,
+        RegistryFacets,
         RegistryInfo,
         RegistryLink,
-        StudyDetail,
-        StudyRow,
+        RegistryStudy,
+        RegistryStudyRow,
     )
 
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
@@ -208,7 +208,7 @@ def _derived_by_study(conn: sqlite3.Connection, ids: str, args: list[object]) ->
 
 
 def list_studies(registry: str | os.PathLike[str] | None = None, filters: Filters | None = None,
-                 limit: int | None = None) -> list[StudyRow]:
+                 limit: int | None = None) -> list[RegistryStudyRow]:
     """Studies matching every filter, latest start first (no start date last)."""
     filters = filters or Filters()
     with _open(registry) as conn:
@@ -230,7 +230,7 @@ def list_studies(registry: str | os.PathLike[str] | None = None, filters: Filter
                 cities[nct].append(city)
         derived = _derived_by_study(conn, ids, args)
     empty: dict[str, list[str]] = {"target": [], "indication": [], "product": []}
-    rows: list[StudyRow] = []
+    rows: list[RegistryStudyRow] = []
     for nct, title, acronym, status, phase, start, sponsor, enrollment in studies:
         links = derived.get(nct, empty)
         rows.append({
@@ -277,7 +277,7 @@ def normalise_nct(text: str) -> str:
     return value if _NCT.match(value) else ""
 
 
-def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> StudyDetail:
+def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> RegistryStudy:
     """One study in full; NotFound when it is not in the registry."""
     nct = normalise_nct(nct_id)
     if not nct:
@@ -297,7 +297,7 @@ def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> St
                                                  "ORDER BY position", (nct,))]
         interventions = conn.execute("SELECT type, name, other_names FROM interventions WHERE nct_id = ? "
                                      "ORDER BY position", (nct,)).fetchall()
-        derived: list[Derivation] = [
+        derived: list[RegistryDerivation] = [
             {"what": what, "value": value, "how": how}
             for what, value, how in conn.execute("SELECT what, value, how FROM derived WHERE nct_id = ? "
                                                  "ORDER BY rowid", (nct,))]
@@ -352,7 +352,7 @@ def _json_list(text: str) -> list[str]:
     return json.loads(text)
 
 
-def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filters | None = None) -> FacetResult:
+def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filters | None = None) -> RegistryFacets:
     """Counts of matching studies by target, phase, status, lead sponsor, Chinese city or start year.
 
     A study counts once per value it has (several targets, several cities); studies with no value
@@ -407,7 +407,7 @@ def _facet_label(by: str, value: str | None) -> str:
     return value or "none given"
 
 
-def _ordered(by: str, counts: Counter[str]) -> list[FacetCount]:
+def _ordered(by: str, counts: Counter[str]) -> list[RegistryFacetCount]:
     if by == "phase":
         order = list(PHASES.values())
         items = sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))

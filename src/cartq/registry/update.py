@@ -8,7 +8,7 @@ from datetime import date
 
 from cartq.registry.client import Client, Progress, describe_query
 from cartq.registry.importer import ingest
-from cartq.registry.results import UpdateResult
+from cartq.registry.results import RegistryUpdate
 
 
 def last_retrieved(registry: str | os.PathLike[str] | None = None) -> date | None:
@@ -35,7 +35,7 @@ def update(
     products: Mapping[str, str] | None = None,
     pivotal: Mapping[str, str] | None = None,
     client: Client | None = None,
-) -> UpdateResult:
+) -> RegistryUpdate:
     """Fetch every CAR-T study with a site in China (or, with `since`, those updated since that day,
     merged into the current store; with no store yet, everything) and store them. The result's
     `since` says which was done. Raises RegistryError; the old store is kept."""

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from cartq.registry.results import FacetResult, RegistryInfo, StudyDetail, StudyRow, UpdateResult
+from cartq.registry.results import RegistryFacets, RegistryInfo, RegistryStudy, RegistryStudyRow, RegistryUpdate
 
 SOURCE_NOTE = "Registry data: ClinicalTrials.gov, U.S. National Library of Medicine."
 DERIVED_NOTE = "target, indication and product are derived by cartq from the registry text, not registry fields."
@@ -48,7 +48,7 @@ def _date(value: str, kind: str = "") -> str:
     return f"{value} (estimated)" if kind == "ESTIMATED" else value
 
 
-def study_list_doc(rows: list[StudyRow], filters: dict[str, str] | None = None) -> Any:
+def study_list_doc(rows: list[RegistryStudyRow], filters: dict[str, str] | None = None) -> Any:
     b = _blocks()
     doc = b.Doc()
     described = ", ".join(f"{k} {v}" for k, v in (filters or {}).items())
@@ -65,7 +65,7 @@ def study_list_doc(rows: list[StudyRow], filters: dict[str, str] | None = None) 
     return doc
 
 
-def study_doc(study: StudyDetail) -> Any:
+def study_doc(study: RegistryStudy) -> Any:
     b = _blocks()
     doc = b.Doc()
     doc.add(b.Heading(f"{study['nct_id']}  {clean(study['brief_title'])}"))
@@ -119,7 +119,7 @@ FACET_TITLES = {"target": "target (derived)", "phase": "phase", "status": "statu
                 "city": "city in China", "year": "start year"}
 
 
-def facet_doc(result: FacetResult, chart: bool = False) -> Any:
+def facet_doc(result: RegistryFacets, chart: bool = False) -> Any:
     b = _blocks()
     doc = b.Doc()
     described = ", ".join(f"{k} {v}" for k, v in result["filters"].items())
@@ -163,7 +163,7 @@ def info_doc(about: RegistryInfo) -> Any:
     return doc
 
 
-def update_doc(result: UpdateResult) -> Any:
+def update_doc(result: RegistryUpdate) -> Any:
     b = _blocks()
     doc = b.Doc()
     verb = "Imported" if result["origin"] == "import" else "Updated"
@@ -210,19 +210,19 @@ def progress_bar(label: str = "Fetching studies from ClinicalTrials.gov",
 # ---- flat rows for --csv and --jsonl -------------------------------------------------------
 
 
-def study_rows(rows: list[StudyRow]) -> list[dict[str, object]]:
+def study_rows(rows: list[RegistryStudyRow]) -> list[dict[str, object]]:
     """One flat dict per study; lists joined with '|' as the registry's own CSV exports do."""
     return [{**row, "cities": "|".join(row["cities"]), "targets": "|".join(row["targets"]),
              "indications": "|".join(row["indications"]), "products": "|".join(row["products"])} for row in rows]
 
 
-def facet_rows(result: FacetResult) -> list[dict[str, object]]:
+def facet_rows(result: RegistryFacets) -> list[dict[str, object]]:
     return [{"by": result["by"], "value": c["value"], "count": c["count"]} for c in result["counts"]]
 
 
-def site_rows(study: StudyDetail) -> list[dict[str, object]]:
+def site_rows(study: RegistryStudy) -> list[dict[str, object]]:
     return [{"nct_id": study["nct_id"], **site} for site in study["china_sites"]]
 
 
-def problem_rows(result: UpdateResult) -> list[dict[str, object]]:
+def problem_rows(result: RegistryUpdate) -> list[dict[str, object]]:
     return [dict(problem) for problem in result["skipped"]]
