@@ -1,14 +1,14 @@
 """Registry results as documents for the terminal (the project's blocks) and as flat rows.
 
 Derived values are always labelled as derived, with how, and never shown among the registry's
-fields. Text from the registry is cleaned of control characters here: only JSON carries them.
+fields. Text from the registry goes through cartq.safe_text.printable here: only JSON carries
+control characters as they are.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -17,24 +17,20 @@ from cartq.registry.results import RegistryFacets, RegistryInfo, RegistryStudy, 
 
 SOURCE_NOTE = "Registry data: ClinicalTrials.gov, U.S. National Library of Medicine."
 DERIVED_NOTE = "target, indication and product are derived by cartq from the registry text, not registry fields."
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_PROBLEMS_SHOWN = 20
 
 
 def _blocks() -> Any:
-    # render.blocks is the new home of the block types; output.py held them before.
-    try:
-        from cartq.render import blocks
-    except ImportError:  # only while the output layer is being moved
-        from cartq import output as blocks  # type: ignore[no-redef]
+    from cartq.render import blocks  # lazily: a JSON listing never builds a document
+
     return blocks
 
 
 def clean(value: object) -> str:
-    """A value as one line of safe text: control characters (escape sequences too) dropped."""
-    if value is None:
-        return ""
-    return _CONTROL.sub("", str(value).replace("\n", " ").replace("\t", " "))
+    """A value as one line of safe text: control characters and escape sequences shown escaped."""
+    from cartq.safe_text import printable
+
+    return "" if value is None else printable(str(value))
 
 
 def _joined(values: list[str], sep: str = ", ") -> str:
