@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cartq.errors import FactBaseError, RegistryError
+from cartq.errors import FactBaseError, RegistryError, UsageError
 from cartq.registry import client as ctgov
 from cartq.registry import store
 from cartq.registry.importer import MAX_IMPORT_BYTES, import_file, read_studies
 from cartq.registry.query import get_study, info, list_studies
-from cartq.registry.update import last_retrieved, update
+from cartq.registry.update import last_retrieved, parse_since, update
 from tests.ctgov_fake import FakeCtgov, Misbehave, car_t_study, examples
 
 
@@ -253,3 +253,10 @@ def test_since_without_a_store_fetches_everything(tmp_path: Path) -> None:
         result = _update(fake, path, since=date(2026, 1, 1))
         assert "LastUpdatePostDate" not in fake.requests[0]["filter.advanced"]
     assert result["since"] == "" and result["stored"] == 4
+
+
+def test_parse_since(tmp_path: Path) -> None:
+    assert parse_since("2026-03") == date(2026, 3, 1) and parse_since("2025") == date(2025, 1, 1)
+    assert parse_since("last", tmp_path / "none.sqlite") is None
+    with pytest.raises(UsageError, match="--since takes a date"):
+        parse_since("yesterday")

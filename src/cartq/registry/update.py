@@ -26,6 +26,16 @@ def last_retrieved(registry: str | os.PathLike[str] | None = None) -> date | Non
     return date.fromisoformat(retrieved[:10]) if retrieved else None
 
 
+def parse_since(value: str, registry: str | os.PathLike[str] | None = None) -> date | None:
+    """`--since`: 'last' (the day of the last update or import; None if there is none), or a date
+    as yyyy, yyyy-MM or yyyy-MM-dd (its first day). UsageError otherwise."""
+    from cartq.registry.dates import pad, parse_option
+
+    if value.strip().lower() == "last":
+        return last_retrieved(registry)
+    return date.fromisoformat(pad(parse_option(value, "--since")))
+
+
 def update(
     registry: str | os.PathLike[str] | None = None,
     *,
