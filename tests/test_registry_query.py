@@ -23,6 +23,7 @@ from cartq.registry.query import (
     list_studies,
     resolve_phase,
     resolve_status,
+    suggest,
 )
 from cartq.registry.store import rederive
 from tests.test_registry_store import fixtures
@@ -231,3 +232,11 @@ def test_rederive_after_the_fact_base_changed(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert count == conn.execute("SELECT count(*) FROM derived").fetchone()[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.sqlite", "studies.json"]  # no temp left
+
+
+def test_suggestions_for_names_that_match_nothing(registry: Path) -> None:
+    assert suggest(Filters(sponsor="carsgn", city="shanghai"), registry) == {
+        "sponsor": ["CARsgen Therapeutics Co., Ltd."]}
+    assert suggest(Filters(city="Wuhna"), registry)["city"][0] == "Wuhan"
+    assert suggest(Filters(sponsor="carsgen", status="recruiting"), registry) == {}  # matches on its own
+    assert suggest(Filters(target="zzzz"), registry) == {"target": []}

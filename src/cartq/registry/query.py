@@ -271,6 +271,41 @@ def link(kind: str, name: str, registry: str | os.PathLike[str] | None = None) -
     return {"count": count, "command": f"cartq registry --{option} {shlex.quote(name)}"}
 
 
+SUGGEST_CUTOFF = 70.0
+_SUGGESTABLE = {
+    "sponsor": "SELECT lead_sponsor FROM studies UNION SELECT name FROM collaborators",
+    "city": f"SELECT DISTINCT city FROM sites WHERE country = '{CHINA}'",
+    "target": "SELECT DISTINCT value FROM derived WHERE what = 'target'",
+    "indication": "SELECT DISTINCT value FROM derived WHERE what = 'indication'",
+    "product": "SELECT DISTINCT value FROM derived WHERE what = 'product'",
+}
+
+
+def suggest(filters: Filters, registry: str | os.PathLike[str] | None = None,
+            limit: int = 3) -> dict[str, list[str]]:
+    """For each name filter that on its own matches nothing, the closest names in the registry
+    (for 'no study matches --sponsor carsgn; did you mean: ...'). Empty when every filter matches."""
+    from rapidfuzz import fuzz, process
+
+    given = filters.given()
+    found: dict[str, list[str]] = {}
+    with _open(registry) as conn:
+        for option, sql in _SUGGESTABLE.items():
+            if option not in given:
+                continue
+            where, args = Filters(**{option: given[option]}).where(conn)
+            if conn.execute(f"SELECT 1 FROM studies s{where} LIMIT 1", args).fetchone():
+                continue
+            names = [row[0] for row in conn.execute(sql) if row[0]]
+            keys = [normalise(name) for name in names]
+            # partial_ratio: a typed name is usually a part of the registered one ('carsgn' in a company name)
+            hits = process.extract(normalise(given[option]), keys, scorer=fuzz.partial_ratio, processor=None,
+                                   limit=limit * 4, score_cutoff=SUGGEST_CUTOFF)
+            ranked = sorted(hits, key=lambda hit: (-hit[1], len(names[hit[2]])))
+            found[option] = list(dict.fromkeys(names[index] for _, _, index in ranked))[:limit]
+    return found
+
+
 def normalise_nct(text: str) -> str:
     """'nct05066646' or ' NCT05066646 ' -> 'NCT05066646'; '' when it is not an NCT id."""
     value = text.strip().upper()
