@@ -136,8 +136,19 @@ def test_default_path_follows_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.delenv("CARTQ_REGISTRY", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert store.default_path() == tmp_path / "cartq" / "registry.sqlite"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/dir")  # ignored, as the XDG spec says
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert store.default_path() == tmp_path / "home" / ".local" / "share" / "cartq" / "registry.sqlite"
     monkeypatch.setenv("CARTQ_REGISTRY", str(tmp_path / "x.sqlite"))
     assert store.default_path() == tmp_path / "x.sqlite"
+
+
+def test_a_path_with_uri_characters(tmp_path: Path) -> None:
+    file = tmp_path / "s.json"
+    file.write_text(json.dumps(fixtures()))
+    path = tmp_path / "my reg #1?x=%20" / "registry.sqlite"
+    import_file(file, path)
+    assert info(path)["studies"] == 4
 
 
 # ---- import ------------------------------------------------------------------------------
