@@ -49,7 +49,7 @@ class Identification(_Model):
 
 
 class Status(_Model):
-    overallStatus: str = "UNKNOWN"
+    overallStatus: str = ""  # never defaulted to UNKNOWN, which is a registry value of its own
     lastKnownStatus: str | None = None
     startDateStruct: DateStruct = DateStruct()
     primaryCompletionDateStruct: DateStruct = DateStruct()

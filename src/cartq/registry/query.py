@@ -436,7 +436,7 @@ def _facet_label(by: str, value: str | None) -> str:
     if by == "phase":
         return phase_label(value or "")
     if by == "status":
-        return status_label(value or "")
+        return status_label(value) if value else "none given"
     if by == "year":
         return value or "no start date"
     return value or "none given"

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from cartq.registry.query import status_label
 from cartq.registry.results import RegistryFacets, RegistryInfo, RegistryStudy, RegistryStudyRow, RegistryUpdate
 
 SOURCE_NOTE = "Registry data: ClinicalTrials.gov, U.S. National Library of Medicine."
@@ -53,7 +54,7 @@ def study_list_doc(rows: list[RegistryStudyRow], filters: dict[str, str] | None 
                                                                                 if described else "")))
     doc.add(b.Table(
         ["NCT id", "phase", "status", "start", "lead sponsor", "Chinese cities", "target (derived)", "title"],
-        [[row["nct_id"], row["phase"], clean(row["status"]).replace("_", " ").lower(), row["start_date"],
+        [[row["nct_id"], row["phase"], clean(status_label(row["status"])), row["start_date"],
           clean(row["lead_sponsor"]), _joined(row["cities"][:3]) + (" …" if len(row["cities"]) > 3 else ""),
           _joined(row["targets"], "/"), clean(row["title"])] for row in rows]))
     if rows:
@@ -65,9 +66,9 @@ def study_doc(study: RegistryStudy) -> Any:
     b = _blocks()
     doc = b.Doc()
     doc.add(b.Heading(f"{study['nct_id']}  {clean(study['brief_title'])}"))
-    status = clean(study["status"]).replace("_", " ").lower()
+    status = clean(status_label(study["status"]))
     if study["last_known_status"]:
-        status += f" (last known: {clean(study['last_known_status']).replace('_', ' ').lower()})"
+        status += f" (last known: {clean(status_label(study['last_known_status']))})"
     sponsor = clean(study["lead_sponsor"]) + (f" ({clean(study['lead_sponsor_class'])})"
                                               if study["lead_sponsor_class"] else "")
     ages = " to ".join(a for a in (clean(study["minimum_age"]), clean(study["maximum_age"])) if a)
