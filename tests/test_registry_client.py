@@ -167,8 +167,21 @@ def test_base_url_from_env_and_validation(monkeypatch: pytest.MonkeyPatch) -> No
     assert ctgov.base_url("https://example.org") == "https://example.org"
     monkeypatch.delenv("CARTQ_CTGOV_URL")
     assert ctgov.base_url() == "https://clinicaltrials.gov"
-    with pytest.raises(RegistryError, match="not an http"):
-        ctgov.base_url("ftp://x")
+    for bad in ("ftp://x", "http://", "clinicaltrials.gov", "https://x.org/?q=1"):
+        with pytest.raises(RegistryError, match="not an http"):
+            ctgov.base_url(bad)
+
+
+def test_a_page_token_seen_before_stops_the_loop() -> None:
+    class Looping(FakeCtgov):
+        def page(self, params: dict[str, str]) -> dict:
+            return {"studies": self.studies[:1], "nextPageToken": "again"}
+
+    with Looping(_studies(2)) as fake:
+        client, _ = _client(fake.url)
+        with pytest.raises(RegistryError, match="page 2 repeats an earlier page token"):
+            client.fetch()
+    assert len(fake.requests) == 2
 
 
 def test_gzip_pages_are_read_and_a_gzip_bomb_is_refused() -> None:
