@@ -156,8 +156,12 @@ class Filters:
             clauses.append("instr(s.sponsor_key, ?) > 0")
             args.append(_key(given["sponsor"], "--sponsor"))
         if "city" in given:
-            clauses.append("s.nct_id IN (SELECT nct_id FROM sites WHERE country = ? AND instr(city_key, ?) > 0)")
-            args += [CHINA, _key(given["city"], "--city")]
+            # The city itself when the registry has it ('Xian' is not 'Xianyang'); else a part of a name.
+            key = _key(given["city"], "--city")
+            exact = conn.execute("SELECT 1 FROM sites WHERE country = ? AND city_key = ? LIMIT 1", (CHINA, key))
+            test = "city_key = ?" if exact.fetchone() else "instr(city_key, ?) > 0"
+            clauses.append(f"s.nct_id IN (SELECT nct_id FROM sites WHERE country = ? AND {test})")
+            args += [CHINA, key]
         if "since" in given:
             clauses.append("s.start_sort <> '' AND s.start_sort >= ?")
             args.append(pad(parse_option(given["since"], "--since")))
@@ -410,26 +414,22 @@ def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filt
             if none:
                 counts[UNCLASSIFIED] = none
         elif by == "city":
-            spellings: dict[str, Counter[str]] = defaultdict(Counter)
+            # One count per city however it is spelled ('Xi'an', 'Xian'), shown as most sites spell it.
+            spelled: dict[str, Counter[str]] = defaultdict(Counter)
             for key, city, n in conn.execute(
-                    f"SELECT city_key, city, count(DISTINCT nct_id) FROM sites WHERE country = ? AND city_key <> '' "
+                    f"SELECT city_key, city, count(*) FROM sites WHERE country = ? AND city_key <> '' "
                     f"AND nct_id IN ({ids}) GROUP BY city_key, city", [CHINA, *args]):
-                spellings[key][city] += n
-            for variants in spellings.values():
-                # One count per city however it is spelled ('Xi'an', 'Xian'), under its commonest spelling.
-                counts[variants.most_common(1)[0][0]] = _studies_in_city(conn, ids, args, variants)
+                spelled[key][city] += n
+            for key, n in conn.execute(
+                    f"SELECT city_key, count(DISTINCT nct_id) FROM sites WHERE country = ? AND city_key <> '' "
+                    f"AND nct_id IN ({ids}) GROUP BY city_key", [CHINA, *args]):
+                counts[spelled[key].most_common(1)[0][0]] = n
         else:
             column = {"phase": "s.phase", "status": "s.overall_status", "sponsor": "s.lead_sponsor",
                       "year": "substr(s.start_date, 1, 4)"}[by]
             for value, n in conn.execute(f"SELECT {column}, count(*) FROM studies s{where} GROUP BY 1", args):
                 counts[_facet_label(by, value)] += n
     return {"by": by, "filters": filters.given(), "total": total, "counts": _ordered(by, counts)}
-
-
-def _studies_in_city(conn: sqlite3.Connection, ids: str, args: list[object], variants: Counter[str]) -> int:
-    marks = ",".join("?" * len(variants))
-    return conn.execute(f"SELECT count(DISTINCT nct_id) FROM sites WHERE country = ? AND city IN ({marks}) "
-                        f"AND nct_id IN ({ids})", [CHINA, *variants, *args]).fetchone()[0]
 
 
 def _facet_label(by: str, value: str | None) -> str:
