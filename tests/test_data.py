@@ -205,7 +205,9 @@ def test_seed_us_price_claims_are_each_kept_with_their_own_source(facts: dict[st
     seed_us = {
         p["id"]: (p["price"]["low"], p["price"]["high"], p["sources"][0]["source"])
         for p in facts["prices"]
-        if p["country"] == "united-states" and p["basis"] == "typical_cost" and p["sources"][0]["source"].startswith("seed-")
+        if p["country"] == "united-states"
+        and p["basis"] == "typical_cost"
+        and p["sources"][0]["source"].startswith("seed-")
     }
     assert seed_us == {
         "seed-us-400k-plus": (400000, None, "seed-001"),

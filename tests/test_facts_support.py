@@ -23,7 +23,13 @@ from .seed_statements import STATEMENTS
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "data" / "facts.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
-COMMANDS = {"product": "product", "company": "company", "target": "target", "indication": "indication", "term": "glossary"}
+COMMANDS = {
+    "product": "product",
+    "company": "company",
+    "target": "target",
+    "indication": "indication",
+    "term": "glossary",
+}
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +122,16 @@ def test_a_count_no_quote_gives_is_caught(base: dict[str, Any]) -> None:
 
 
 def test_a_role_end_no_quote_gives_is_caught(base: dict[str, Any]) -> None:
-    role = next(r for r in record(base, "products", "axi-cel")["companies"] if r["company"] == "kite-pharma" and r["role"] == "joint_venture_partner")
+    role = next(
+        r
+        for r in record(base, "products", "axi-cel")["companies"]
+        if r["company"] == "kite-pharma" and r["role"] == "joint_venture_partner"
+    )
     role["until"], role["until_precision"] = "2024-09-13", "day"
     problems = support_problems(base)
-    assert len(problems) == 1 and "kite-pharma, joint_venture_partner" in problems[0] and "until 2024-09-13" in problems[0]
+    assert (
+        len(problems) == 1 and "kite-pharma, joint_venture_partner" in problems[0] and "until 2024-09-13" in problems[0]
+    )
 
 
 def test_contradicting_counts_without_a_conflict_marker_are_caught(base: dict[str, Any]) -> None:
@@ -168,7 +180,9 @@ def test_every_statement_is_in_its_seed_and_in_the_record_named(shipped: dict[st
         holders = [
             kind
             for kind, rec in by_id.get(rid, [])
-            if any(c["source"] == seed_ids[file] and squash(c.get("quote") or "") == squash(quote) for c in citations(rec))
+            if any(
+                c["source"] == seed_ids[file] and squash(c.get("quote") or "") == squash(quote) for c in citations(rec)
+            )
         ]
         if not holders:
             missing.append(("not held by", rid, quote))

@@ -213,7 +213,9 @@ def _contains_number(text: str, spellings: set[str]) -> bool:
             after = text[match.end()] if match.end() < len(text) else " "
             if s[0].isdigit() and (before.isdigit() or before in ",."):
                 continue
-            if s[-1].isdigit() and (after.isdigit() or (after in ",." and text[match.end() + 1 : match.end() + 2].isdigit())):
+            if s[-1].isdigit() and (
+                after.isdigit() or (after in ",." and text[match.end() + 1 : match.end() + 2].isdigit())
+            ):
                 continue
             if s[0].isalpha() and s.isascii() and before.isalpha():
                 continue
@@ -337,8 +339,10 @@ def _count_problems(data: dict[str, Any]) -> Iterator[str]:
     for i, a in approved:
         for j, b in approved:
             da, db = str(a["date"])[:7], str(b["date"])[:7]
-            if i != j and a.get("scope") == b.get("scope") and (
-                (da == db and a["count"] != b["count"]) or (da < db and a["count"] > b["count"])
+            if (
+                i != j
+                and a.get("scope") == b.get("scope")
+                and ((da == db and a["count"] != b["count"]) or (da < db and a["count"] > b["count"]))
             ):
                 contradicted |= {i, j}
     for i in sorted(contradicted):
@@ -377,12 +381,17 @@ def _place_problems(data: dict[str, Any]) -> Iterator[str]:
 
 
 def _dated_record_problems(data: dict[str, Any]) -> Iterator[str]:
-    for section, field, precision_field in (("coverage", "date", "date_precision"), ("claims", "changed_on", "changed_precision")):
+    for section, field, precision_field in (
+        ("coverage", "date", "date_precision"),
+        ("claims", "changed_on", "changed_precision"),
+    ):
         for index, record in enumerate(data.get(section) or []):
             if record.get(precision_field, "day") != "day" or record.get("confidence") == "unconfirmed":
                 continue
             problems: list[str] = []
-            _check_date(problems, _where(section, index, record), field, record.get(field), "day", record.get("sources") or [])
+            _check_date(
+                problems, _where(section, index, record), field, record.get(field), "day", record.get("sources") or []
+            )
             yield from problems
 
 
