@@ -271,3 +271,14 @@ def test_parse_since(tmp_path: Path) -> None:
     assert parse_since("last", tmp_path / "none.sqlite") is None
     with pytest.raises(UsageError, match="--since takes a date"):
         parse_since("yesterday")
+
+
+def test_an_api_that_suddenly_finds_nothing_does_not_wipe_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "registry.sqlite"
+    with FakeCtgov(fixtures()) as fake:
+        _update(fake, path)
+    with FakeCtgov([]) as fake, pytest.raises(RegistryError, match=r"found no studies .* kept the registry of 4"):
+        _update(fake, path)
+    assert info(path)["studies"] == 4
+    with FakeCtgov([]) as fake:  # with no store yet, an empty registry is what there is
+        assert _update(fake, tmp_path / "new.sqlite")["stored"] == 0

@@ -36,6 +36,23 @@ def parse_since(value: str, registry: str | os.PathLike[str] | None = None) -> d
     return date.fromisoformat(pad(parse_option(value, "--since")))
 
 
+def _refuse_empty(registry: str | os.PathLike[str] | None, endpoint: str) -> None:
+    """An API that suddenly finds nothing has more likely changed than every trial ended: keep the store."""
+    import contextlib
+
+    from cartq.errors import RegistryError
+    from cartq.registry.store import connect
+
+    try:
+        with contextlib.closing(connect(registry)) as conn:
+            held = conn.execute("SELECT count(*) FROM studies").fetchone()[0]
+    except RegistryError:
+        return
+    if held:
+        raise RegistryError(f"{endpoint} found no studies for the query; kept the registry of {held} studies",
+                            hint="try again later; if it persists, the API may have changed")
+
+
 def update(
     registry: str | os.PathLike[str] | None = None,
     *,
@@ -55,6 +72,8 @@ def update(
     if since is not None and not resolve_path(registry).is_file():
         since = None  # nothing to merge into: a partial registry would look complete, so fetch all
     fetched = client.fetch(since, progress)
+    if since is None and not fetched.studies:
+        _refuse_empty(registry, client.endpoint)
     meta = {"origin": "api", "query": describe_query(since), "api_url": client.endpoint,
             "since": since.isoformat() if since else "", "first_page": fetched.url}
     return ingest(fetched.studies, registry=registry, meta=meta, merge=since is not None,
