@@ -19,7 +19,10 @@ ESC = "\x1b"
     ("raw", "shown"),
     [
         (f"{ESC}]52;c;aGVsbG8=\x07", "\\x1b]52;c;aGVsbG8=\\x07"),  # OSC 52: write the clipboard
-        (f"{ESC}]8;;https://evil.example{ESC}\\click{ESC}]8;;{ESC}\\", "\\x1b]8;;https://evil.example\\x1b\\click\\x1b]8;;\\x1b\\"),
+        (
+            f"{ESC}]8;;https://evil.example{ESC}\\click{ESC}]8;;{ESC}\\",
+            "\\x1b]8;;https://evil.example\\x1b\\click\\x1b]8;;\\x1b\\",
+        ),
         (f"{ESC}[2J{ESC}[31mred", "\\x1b[2J\\x1b[31mred"),  # CSI: clear screen, colour
         (f"{ESC}P1$r{ESC}\\", "\\x1bP1$r\\x1b\\"),  # DCS
         (f"{ESC}]0;title\x07", "\\x1b]0;title\\x07"),  # OSC 0: retitle the window

@@ -101,7 +101,7 @@ def private_dir(directory: Path | None) -> Path | None:
     if directory is None:
         return None
     try:
-        directory.parent.mkdir(parents=True, exist_ok=True)
+        directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # as the XDG spec asks
         try:
             os.mkdir(directory, 0o700)
         except FileExistsError:

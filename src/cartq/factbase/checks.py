@@ -13,7 +13,6 @@ from cartq.factbase.index import Rows, index_rows
 from cartq.factbase.yaml_reader import line_index, line_of, parse_yaml, read_bytes
 from cartq.kinds import BY_KIND, BY_SECTION, KINDS
 
-
 # Problems listed for one fact base; the rest are counted. A file of a million broken records made
 # a million messages (1.8 GB); nobody reads past the first thousand, and the count says how many more.
 MAX_PROBLEMS = 1_000
@@ -127,7 +126,7 @@ def _validate_in_slices(document: dict[str, Any]) -> tuple[Any, int, list[dict[s
     count = 0
     errors: list[dict[str, Any]] = []
     try:
-        head = FactBase.model_validate({**header, **dict.fromkeys(lists, [])})
+        head = FactBase.model_validate({**header, **{key: [] for key in lists}})
     except ValidationError as exc:
         head = None
         count = exc.error_count()
@@ -136,7 +135,7 @@ def _validate_in_slices(document: dict[str, Any]) -> tuple[Any, int, list[dict[s
     for section, records in lists.items():
         models: list[Any] = []
         for start in range(0, len(records), SLICE_RECORDS):
-            piece = {**header, **dict.fromkeys(lists, []), section: records[start : start + SLICE_RECORDS]}
+            piece = {**header, **{key: [] for key in lists}, section: records[start : start + SLICE_RECORDS]}
             try:
                 models.extend(getattr(FactBase.model_validate(piece), section))
             except ValidationError as exc:
@@ -175,9 +174,7 @@ def validate(document: Any, text: str, path: Path) -> Validated:
     problems = check_links(data, rows)
     if problems:
         count = len(problems)
-        raise FactBaseError(
-            f"{path}: {count} problem(s) in links between records", problems=capped(problems, count)
-        )
+        raise FactBaseError(f"{path}: {count} problem(s) in links between records", problems=capped(problems, count))
     return Validated(data, rows, base)
 
 
