@@ -9,6 +9,7 @@ misbehave first: an HTTP status with headers, a stall, garbage, a truncated body
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import json
 import re
@@ -57,7 +58,7 @@ class FakeCtgov:
         self.script = list(script or [])
         self.requests: list[dict[str, str]] = []
         self._server = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
                                         daemon=True)
 
     @property
@@ -155,9 +156,15 @@ def _last_update(study: dict[str, Any]) -> str:
     return status.get("lastUpdatePostDateStruct", {}).get("date", "")
 
 
-def examples() -> list[dict[str, Any]]:
-    """The four real API v2 study objects (none is a CAR-T study or has a site in China)."""
-    return [json.loads(path.read_text()) for path in sorted(EXAMPLES.glob("NCT*.json"))]
+@functools.cache
+def _example_texts() -> tuple[str, ...]:
+    return tuple(path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("NCT*.json")))
+
+
+def examples(small: bool = False) -> list[dict[str, Any]]:
+    """The four real API v2 study objects (none is a CAR-T study or has a site in China); with
+    small=True without the 1.5 MB one (NCT02513394, 437 locations)."""
+    return [json.loads(text) for text in _example_texts() if not (small and len(text) > 200_000)]
 
 
 def car_t_study(

@@ -172,13 +172,14 @@ def test_product_listing_is_sorted_by_first_approval_with_status() -> None:
     dated = [r["first_approval"] for r in rows if r["first_approval"]]
     assert dated == sorted(dated)
     # Carvykti has only an announcement date (2024-08-27), so it sorts with the undated approvals.
-    assert [r["id"] for r in rows][:7] == [
+    assert [r["id"] for r in rows][:8] == [
         "axi-cel",
         "relma-cel",
         "eque-cel",
         "inati-cel",
         "zevor-cel",
         "renikiolunsai",
+        "pcar-19b",
         "satri-cel",
     ]
     assert {r["id"]: r["status"] for r in rows}["pcar-19b"] == "approval_reported"
@@ -343,19 +344,19 @@ def test_sources_lists_each_with_what_cites_it_and_as_of() -> None:
     rows = run("sources", "--json").json()
     seed = next(r for r in rows if r["id"] == "seed-001")
     assert {"kind": "country", "id": "china"} in seed["cited_by"]
-    assert "current to 2026-06-22" in run("sources").stdout
+    assert "current to 2026-08-29" in run("sources").stdout
 
 
 def test_version_shows_the_fact_base_date() -> None:
     result = run("--version")
     assert result.exit_code == 0
-    assert "cartq 1.0.0" in result.stdout and "2026-06-22" in result.stdout
+    assert "cartq 1.0.0" in result.stdout and "2026-08-29" in result.stdout
 
 
 def test_no_arguments_prints_an_overview() -> None:
     result = run()
     assert result.exit_code == 0
-    assert "current to 2026-06-22" in result.stdout
+    assert "current to 2026-08-29" in result.stdout
     assert "cartq product fucaso" in result.stdout
 
 

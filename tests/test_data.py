@@ -48,7 +48,7 @@ def squash(text: str) -> str:
 
 def test_the_shipped_fact_base_validates_with_no_link_problems(facts: dict[str, Any]) -> None:
     assert check_links(facts) == []
-    assert facts["as_of"] == "2026-06-22"
+    assert facts["as_of"] == "2026-08-29"
 
 
 def test_the_installed_package_ships_the_same_fact_base() -> None:
@@ -156,7 +156,7 @@ def test_low_confidence_products_are_reported_not_approved(facts: dict[str, Any]
     [
         ("axi-cel", "axicabtagene ciloleucel", "阿基仑赛注射液", ["奕凯达"], ["FKC876"]),
         ("relma-cel", "relmacabtagene autoleucel", "瑞基奥仑赛注射液", ["倍诺达"], ["JWCAR029"]),
-        ("eque-cel", "equecabtagene autoleucel", "伊基奥仑赛注射液", ["福可苏"], ["CT103A"]),
+        ("eque-cel", "equecabtagene autoleucel", "伊基奥仑赛注射液", ["福可苏"], ["CT103A", "IBI326"]),
         ("inati-cel", "inaticabtagene autoleucel", "纳基奥仑赛注射液", ["源瑞达"], ["CNCT19"]),
         ("zevor-cel", "zevorcabtagene autoleucel", "泽沃基奥仑赛注射液", ["赛恺泽"], ["CT053"]),
         (
@@ -205,7 +205,9 @@ def test_seed_us_price_claims_are_each_kept_with_their_own_source(facts: dict[st
     seed_us = {
         p["id"]: (p["price"]["low"], p["price"]["high"], p["sources"][0]["source"])
         for p in facts["prices"]
-        if p["country"] == "united-states" and p["basis"] == "typical_cost"
+        if p["country"] == "united-states"
+        and p["basis"] == "typical_cost"
+        and p["sources"][0]["source"].startswith("seed-")
     }
     assert seed_us == {
         "seed-us-400k-plus": (400000, None, "seed-001"),
@@ -264,7 +266,17 @@ def test_approved_product_counts_keep_every_figure(facts: dict[str, Any]) -> Non
         "approved-2025-q2-nine": 9,
         "approved-2025-09-seven": 7,
         "approved-2025-end-eight": 8,
+        "approved-2026-06-eight-fmif": 8,
+        "approved-2026-07-nine-tencent": 9,
+        "approved-2026-07-nine-jfdaily": 9,
+        "approved-2026-wsj-nine": 9,
+        "approved-2026-08-eight-wei": 8,
     }
+    # Every count after the seed's is in one conflict set, each naming all the others.
+    marked = {c["id"]: set(c["conflicts_with"]) for c in facts["counts"] if c["kind"] == "approved_products"}
+    conflicting = set(counts) - {"approved-2023-seed"}
+    for cid in conflicting:
+        assert marked[cid] == conflicting - {cid}, cid
 
 
 def test_the_yaml_file_uses_no_python_tags() -> None:

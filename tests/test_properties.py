@@ -100,7 +100,7 @@ def test_any_mutation_is_accepted_or_reported_never_a_crash(document: dict[str, 
 
 
 def test_the_unmutated_base_round_trips() -> None:
-    assert load_validated(FACTS)["as_of"] == "2026-06-22"
+    assert load_validated(FACTS)["as_of"] == "2026-08-29"
 
 
 # ---- the YAML builder against PyYAML's own composer ---------------------------------------

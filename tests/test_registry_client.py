@@ -25,7 +25,7 @@ def _client(url: str, **kwargs: object) -> tuple[ctgov.Client, list[float]]:
 
 def test_pages_until_no_next_token_and_reports_progress() -> None:
     seen: list[tuple[int, int | None]] = []
-    with FakeCtgov(_studies(5) + examples()) as fake:
+    with FakeCtgov(_studies(5) + examples(small=True)) as fake:
         client, _ = _client(fake.url, page_size=2)
         result = client.fetch(progress=lambda done, total: seen.append((done, total)))
     assert len(result.studies) == 5  # the four real objects have no site in China: filtered by the API
@@ -98,10 +98,10 @@ def test_404_and_400_are_not_retried() -> None:
 
 
 def test_timeout_is_retried_then_reported() -> None:
-    script = [Misbehave("stall", seconds=0.6)] * 2
+    script = [Misbehave("stall", seconds=0.4)] * 2
     with FakeCtgov(_studies(1), script) as fake:
-        client, _ = _client(fake.url, timeout=0.15, attempts=2)
-        with pytest.raises(RegistryError, match=r"did not answer within 0.15 s \(gave up after 2 attempts\)"):
+        client, _ = _client(fake.url, timeout=0.08, attempts=2)
+        with pytest.raises(RegistryError, match=r"did not answer within 0.08 s \(gave up after 2 attempts\)"):
             client.fetch()
 
 
@@ -167,8 +167,21 @@ def test_base_url_from_env_and_validation(monkeypatch: pytest.MonkeyPatch) -> No
     assert ctgov.base_url("https://example.org") == "https://example.org"
     monkeypatch.delenv("CARTQ_CTGOV_URL")
     assert ctgov.base_url() == "https://clinicaltrials.gov"
-    with pytest.raises(RegistryError, match="not an http"):
-        ctgov.base_url("ftp://x")
+    for bad in ("ftp://x", "http://", "clinicaltrials.gov", "https://x.org/?q=1"):
+        with pytest.raises(RegistryError, match="not an http"):
+            ctgov.base_url(bad)
+
+
+def test_a_page_token_seen_before_stops_the_loop() -> None:
+    class Looping(FakeCtgov):
+        def page(self, params: dict[str, str]) -> dict:
+            return {"studies": self.studies[:1], "nextPageToken": "again"}
+
+    with Looping(_studies(2)) as fake:
+        client, _ = _client(fake.url)
+        with pytest.raises(RegistryError, match="page 2 repeats an earlier page token"):
+            client.fetch()
+    assert len(fake.requests) == 2
 
 
 def test_gzip_pages_are_read_and_a_gzip_bomb_is_refused() -> None:

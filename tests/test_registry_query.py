@@ -23,6 +23,7 @@ from cartq.registry.query import (
     list_studies,
     resolve_phase,
     resolve_status,
+    suggest,
 )
 from cartq.registry.store import rederive
 from tests.test_registry_store import fixtures
@@ -42,7 +43,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _import(tmp_path_factory.mktemp("registry"))
 
 
-def ids(rows: list[results.StudyRow]) -> list[str]:
+def ids(rows: list[results.RegistryStudyRow]) -> list[str]:
     return sorted(row["nct_id"] for row in rows)
 
 
@@ -92,6 +93,7 @@ def test_filters(registry: Path) -> None:
     assert ids(list_studies(registry, Filters(city="shanghai", status="Recruiting"))) == ["NCT10000001",
                                                                                          "NCT10000002"]
     assert ids(list_studies(registry, Filters(city="Xian"))) == ["NCT10000004"]
+    assert ids(list_studies(registry, Filters(city="shang"))) == ["NCT10000001", "NCT10000002"]  # a part
     assert ids(list_studies(registry, Filters(city="Taipei"))) == []  # Taiwan is not China in the registry
     assert ids(list_studies(registry, Filters(since="2024"))) == ["NCT10000001", "NCT10000002"]
     assert ids(list_studies(registry, Filters(until="2024-03"))) == ["NCT10000001", "NCT10000003"]
@@ -169,9 +171,9 @@ def _check_keys(value: object, kind: type) -> None:
 
 def test_results_are_json_and_keyed_as_declared(registry: Path) -> None:
     for value, kind in [
-        (list_studies(registry)[0], results.StudyRow),
-        (get_study("NCT10000001", registry), results.StudyDetail),
-        (facet("target", registry), results.FacetResult),
+        (list_studies(registry)[0], results.RegistryStudyRow),
+        (get_study("NCT10000001", registry), results.RegistryStudy),
+        (facet("target", registry), results.RegistryFacets),
         (info(registry), results.RegistryInfo),
     ]:
         _check_keys(value, kind)
@@ -231,3 +233,11 @@ def test_rederive_after_the_fact_base_changed(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert count == conn.execute("SELECT count(*) FROM derived").fetchone()[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.sqlite", "studies.json"]  # no temp left
+
+
+def test_suggestions_for_names_that_match_nothing(registry: Path) -> None:
+    assert suggest(Filters(sponsor="carsgn", city="shanghai"), registry) == {
+        "sponsor": ["CARsgen Therapeutics Co., Ltd."]}
+    assert suggest(Filters(city="Wuhna"), registry)["city"][0] == "Wuhan"
+    assert suggest(Filters(sponsor="carsgen", status="recruiting"), registry) == {}  # matches on its own
+    assert suggest(Filters(target="zzzz"), registry) == {"target": []}

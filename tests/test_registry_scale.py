@@ -4,12 +4,14 @@ from the loopback server, fetched by `update`, and counted against the snapshot'
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from cartq.registry import client as ctgov
+from cartq.registry.importer import import_file
 from cartq.registry.query import PHASES, Filters, facet, info, list_studies, status_label
 from cartq.registry.update import update
 from tests.ctgov_fake import SNAPSHOT, FakeCtgov, snapshot_china_rows, snapshot_studies
@@ -61,3 +63,18 @@ def test_the_analysts_question(registry: Path) -> None:
     assert result["total"] == len(listed) > 0
     assert sum(c["count"] for c in result["counts"]) == len(listed)
     assert all(row["status"] == "RECRUITING" and "BCMA" in row["targets"] for row in listed)
+
+
+def test_the_rheumatology_snapshot_imported_from_a_file(tmp_path: Path) -> None:
+    """The patients' question: 'which hospitals in Shanghai are recruiting for lupus CAR-T?'."""
+    folder = SNAPSHOT / "rheumatology"
+    file = tmp_path / "rheumatology.jsonl"
+    file.write_text("\n".join(json.dumps(study) for study in snapshot_studies(folder)))
+    result = import_file(file, tmp_path / "registry.sqlite")
+    rows = snapshot_china_rows(folder)
+    assert result["stored"] == len(rows) == 198 and result["skipped"] == []
+    by_phase = {c["value"]: c["count"] for c in facet("phase", tmp_path / "registry.sqlite")["counts"]}
+    assert by_phase == dict(Counter(_csv_label(r["Phase"]) for r in rows))
+    wanted = Filters(indication="lupus", city="shanghai", status="recruiting")
+    lupus = list_studies(tmp_path / "registry.sqlite", wanted)
+    assert lupus and all("Shanghai" in row["cities"] for row in lupus)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cartq.errors import FactBaseError, RegistryError
+from cartq.errors import FactBaseError, RegistryError, UsageError
 from cartq.registry import client as ctgov
 from cartq.registry import store
 from cartq.registry.importer import MAX_IMPORT_BYTES, import_file, read_studies
 from cartq.registry.query import get_study, info, list_studies
-from cartq.registry.update import last_retrieved, update
+from cartq.registry.update import last_retrieved, parse_since, update
 from tests.ctgov_fake import FakeCtgov, Misbehave, car_t_study, examples
 
 
@@ -49,7 +49,7 @@ def _update(fake: FakeCtgov, path: Path, **kwargs: object) -> dict:
 
 def test_update_stores_studies_with_a_site_in_china(tmp_path: Path) -> None:
     path = tmp_path / "reg" / "registry.sqlite"
-    with FakeCtgov(fixtures() + examples()) as fake:
+    with FakeCtgov(fixtures() + examples(small=True)) as fake:
         result = _update(fake, path)
     assert result["stored"] == 4 and result["skipped"] == [] and result["total_reported"] == 4
     about = info(path)
@@ -136,8 +136,19 @@ def test_default_path_follows_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.delenv("CARTQ_REGISTRY", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert store.default_path() == tmp_path / "cartq" / "registry.sqlite"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/dir")  # ignored, as the XDG spec says
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert store.default_path() == tmp_path / "home" / ".local" / "share" / "cartq" / "registry.sqlite"
     monkeypatch.setenv("CARTQ_REGISTRY", str(tmp_path / "x.sqlite"))
     assert store.default_path() == tmp_path / "x.sqlite"
+
+
+def test_a_path_with_uri_characters(tmp_path: Path) -> None:
+    file = tmp_path / "s.json"
+    file.write_text(json.dumps(fixtures()))
+    path = tmp_path / "my reg #1?x=%20" / "registry.sqlite"
+    import_file(file, path)
+    assert info(path)["studies"] == 4
 
 
 # ---- import ------------------------------------------------------------------------------
@@ -153,7 +164,7 @@ def _china(study: dict) -> dict:
 
 @pytest.mark.parametrize("shape", ["page", "list", "jsonl", "bom"])
 def test_import_shapes(tmp_path: Path, shape: str) -> None:
-    studies = fixtures() + [_china(s) for s in examples()]
+    studies = fixtures() + [_china(s) for s in examples(small=True)]
     file = tmp_path / "studies.json"
     if shape == "page":
         file.write_text(json.dumps({"studies": studies}))
@@ -164,7 +175,7 @@ def test_import_shapes(tmp_path: Path, shape: str) -> None:
     else:
         file.write_text("\n".join(json.dumps(s) for s in studies) + "\n")
     result = import_file(file, tmp_path / "r.sqlite")
-    assert result["stored"] == 8 and result["origin"] == "import" and result["skipped"] == []
+    assert result["stored"] == 7 and result["origin"] == "import" and result["skipped"] == []
     about = info(tmp_path / "r.sqlite")
     assert about["query"] == "imported from studies.json"
 
@@ -253,3 +264,21 @@ def test_since_without_a_store_fetches_everything(tmp_path: Path) -> None:
         result = _update(fake, path, since=date(2026, 1, 1))
         assert "LastUpdatePostDate" not in fake.requests[0]["filter.advanced"]
     assert result["since"] == "" and result["stored"] == 4
+
+
+def test_parse_since(tmp_path: Path) -> None:
+    assert parse_since("2026-03") == date(2026, 3, 1) and parse_since("2025") == date(2025, 1, 1)
+    assert parse_since("last", tmp_path / "none.sqlite") is None
+    with pytest.raises(UsageError, match="--since takes a date"):
+        parse_since("yesterday")
+
+
+def test_an_api_that_suddenly_finds_nothing_does_not_wipe_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "registry.sqlite"
+    with FakeCtgov(fixtures()) as fake:
+        _update(fake, path)
+    with FakeCtgov([]) as fake, pytest.raises(RegistryError, match=r"found no studies .* kept the registry of 4"):
+        _update(fake, path)
+    assert info(path)["studies"] == 4
+    with FakeCtgov([]) as fake:  # with no store yet, an empty registry is what there is
+        assert _update(fake, tmp_path / "new.sqlite")["stored"] == 0

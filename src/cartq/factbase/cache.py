@@ -101,7 +101,7 @@ def private_dir(directory: Path | None) -> Path | None:
     if directory is None:
         return None
     try:
-        directory.parent.mkdir(parents=True, exist_ok=True)
+        directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # as the XDG spec asks
         try:
             os.mkdir(directory, 0o700)
         except FileExistsError:
@@ -214,19 +214,32 @@ def _open_cached(file: Path, code: str) -> tuple[sqlite3.Connection, dict[str, s
         return None  # damaged, truncated or foreign: rebuild
 
 
-def _refresh_stat(file: Path, stat_key: str) -> None:
+def _refresh_stat(directory: Path, file: Path, source: sqlite3.Connection, stat_key: str) -> None:
     """Record the fact base's stat in a cache whose content hash matched (it was built from a file
-    changed just before, or the file was touched), so the next run skips hashing. Best effort.
+    changed just before, or the file was touched since), so the next run skips hashing. A copy is
+    changed and renamed into place, as a build is: the file in use is never written. Best effort.
     """
+    import tempfile
+
     try:
-        connection = sqlite3.connect(_uri(file, "rw"), uri=True, timeout=0)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{file.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
+    except OSError:
+        return
+    os.close(fd)
+    try:
+        copy = sqlite3.connect(tmp_name)
         try:
-            connection.execute("UPDATE meta SET value = ? WHERE key = 'stat'", (stat_key,))
-            connection.commit()
+            source.backup(copy)
+            copy.execute("UPDATE meta SET value = ? WHERE key = 'stat'", (stat_key,))
+            copy.commit()
         finally:
-            connection.close()
-    except sqlite3.Error:
-        pass
+            copy.close()
+        os.replace(tmp_name, file)
+    except (OSError, sqlite3.Error):
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
 
 
 def _add_checksums(connection: sqlite3.Connection) -> None:
@@ -419,7 +432,7 @@ def _build(
         connection, meta = opened
         if meta.get("digest") == digest:
             if stat_key and meta.get("stat") != stat_key:
-                _refresh_stat(file, stat_key)
+                _refresh_stat(directory, file, connection, stat_key)
             return CheckedStore(connection, path, lambda: _rebuild(path, directory, file, code))
         connection.close()
     facts = load_checked(path, raw)

@@ -11,12 +11,13 @@ from typing import Any, NamedTuple
 from cartq.errors import FactBaseError
 from cartq.factbase.index import Rows, index_rows
 from cartq.factbase.yaml_reader import line_index, line_of, parse_yaml, read_bytes
-from cartq.kinds import BY_KIND, BY_SECTION
-
+from cartq.kinds import BY_KIND, BY_SECTION, KINDS
 
 # Problems listed for one fact base; the rest are counted. A file of a million broken records made
 # a million messages (1.8 GB); nobody reads past the first thousand, and the count says how many more.
 MAX_PROBLEMS = 1_000
+# Records validated at once: pydantic holds a slice's errors (about 450 bytes each) until it returns.
+SLICE_RECORDS = 1_000
 
 
 def capped(problems: list[str], count: int) -> list[str]:
@@ -99,21 +100,67 @@ class Validated(NamedTuple):
             yield model.__pydantic_serializer__.to_json(model).decode("utf-8")
 
 
-def validate(document: Any, text: str, path: Path) -> Validated:
-    """Validate a parsed document as plain JSON-able data, or raise FactBaseError with every problem."""
+def _validate_in_slices(document: dict[str, Any]) -> tuple[Any, int, list[dict[str, Any]]]:
+    """(the FactBase model or None, the number of schema errors, the first MAX_PROBLEMS of them).
+
+    pydantic gathers every error before it returns: a file of a million broken records held 440 MB
+    of errors in pydantic and 950 MB once listed. So the header is validated once and each section
+    SLICE_RECORDS records at a time: at most one slice's errors exist at once, and only the first
+    MAX_PROBLEMS are kept. The valid slices are joined into one FactBase, which has no validator of
+    its own to skip (when it has one, the whole document is validated at once, as before).
+    """
     from pydantic import ValidationError
 
     from cartq.factbase.models import FactBase
 
+    options: dict[str, bool] = {"include_url": False, "include_context": False, "include_input": False}
+    decorators = FactBase.__pydantic_decorators__
+    if decorators.model_validators or decorators.field_validators:
+        try:
+            return FactBase.model_validate(document), 0, []
+        except ValidationError as exc:
+            return None, exc.error_count(), exc.errors(**options)[:MAX_PROBLEMS]  # type: ignore[arg-type]
+
+    lists = {spec.section: document[spec.section] for spec in KINDS if isinstance(document.get(spec.section), list)}
+    header = {key: value for key, value in document.items() if key not in lists}
+    count = 0
+    errors: list[dict[str, Any]] = []
+    try:
+        head = FactBase.model_validate({**header, **{key: [] for key in lists}})
+    except ValidationError as exc:
+        head = None
+        count = exc.error_count()
+        errors = exc.errors(**options)[:MAX_PROBLEMS]  # type: ignore[arg-type]
+    parts: dict[str, list[Any]] = {}
+    for section, records in lists.items():
+        models: list[Any] = []
+        for start in range(0, len(records), SLICE_RECORDS):
+            piece = {**header, **{key: [] for key in lists}, section: records[start : start + SLICE_RECORDS]}
+            try:
+                models.extend(getattr(FactBase.model_validate(piece), section))
+            except ValidationError as exc:
+                # The header's own errors were counted once, above.
+                mine = [e for e in exc.errors(**options) if e["loc"][:1] == (section,)]  # type: ignore[arg-type]
+                count += len(mine)
+                for error in mine[: max(0, MAX_PROBLEMS - len(errors))]:
+                    error["loc"] = (section, error["loc"][1] + start, *error["loc"][2:])
+                    errors.append(error)
+        parts[section] = models
+    if count or head is None:
+        return None, count, errors
+    values = {**dict(head), **parts}
+    return FactBase.model_construct(_fields_set=head.model_fields_set | set(parts), **values), 0, []
+
+
+def validate(document: Any, text: str, path: Path) -> Validated:
+    """Validate a parsed document as plain JSON-able data, or raise FactBaseError with its problems
+    (the first MAX_PROBLEMS, with their lines, and how many more).
+    """
     if not isinstance(document, dict):
         kind = "empty" if document is None else f"a {type(document).__name__}, not a mapping"
         raise FactBaseError(f"{path}: the fact base is {kind}", problems=[f"{path}: top level is {kind}"])
-    try:
-        base = FactBase.model_validate(document)
-    except ValidationError as exc:
-        count = exc.error_count()
-        # Only the first MAX_PROBLEMS errors are formatted; the rest are counted.
-        errors = exc.errors(include_url=False, include_context=False, include_input=False)[:MAX_PROBLEMS]
+    base, count, errors = _validate_in_slices(document)
+    if base is None:
         lines = line_index(text, (tuple(error["loc"]) for error in errors))
         problems = []
         for error in errors:
@@ -121,15 +168,13 @@ def validate(document: Any, text: str, path: Path) -> Validated:
             line = line_of(lines, loc)
             where = f"line {line}: " if line else ""
             problems.append(f"{where}{_describe_loc(document, loc)}: {error['msg']}")
-        raise FactBaseError(f"{path}: {count} schema problem(s)", problems=capped(problems, count)) from None
+        raise FactBaseError(f"{path}: {count} schema problem(s)", problems=capped(problems, count))
     data = base.model_dump(mode="json")
     rows = index_rows(data)
     problems = check_links(data, rows)
     if problems:
         count = len(problems)
-        raise FactBaseError(
-            f"{path}: {count} problem(s) in links between records", problems=capped(problems, count)
-        )
+        raise FactBaseError(f"{path}: {count} problem(s) in links between records", problems=capped(problems, count))
     return Validated(data, rows, base)
 
 

@@ -48,12 +48,12 @@ def _refuse_kind(path: Path, st: os.stat_result) -> None:
         raise FactBaseError(f"fact base {path} is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}")
 
 
-def _os_error(path: Path, exc: OSError) -> FactBaseError:
+def _os_error(path: Path, exc: OSError | ValueError) -> FactBaseError:
     if isinstance(exc, FileNotFoundError):
         return FactBaseError(f"fact base not found: {path}", hint="check --data or CARTQ_DATA, or reinstall cartq")
     if isinstance(exc, PermissionError):
         return FactBaseError(f"cannot read fact base {path}: permission denied")
-    return FactBaseError(f"cannot read fact base {path}: {exc.strerror or exc}")
+    return FactBaseError(f"cannot read fact base {path}: {getattr(exc, 'strerror', None) or exc}")
 
 
 def stat_fact_base(path: Path) -> os.stat_result:
@@ -65,7 +65,7 @@ def stat_fact_base(path: Path) -> os.stat_result:
         _refuse_kind(path, st)
         if not os.access(path, os.R_OK):
             raise PermissionError(13, "Permission denied")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         raise _os_error(path, exc) from None
     return st
 
@@ -97,7 +97,7 @@ def read_fact_base(path: Path) -> tuple[bytes, os.stat_result]:
                 total += len(chunk)
         finally:
             os.close(fd)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         raise _os_error(path, exc) from None
     if total > MAX_FILE_BYTES:
         raise FactBaseError(f"fact base {path} is more than {MAX_FILE_BYTES} bytes; the limit is {MAX_FILE_BYTES}")

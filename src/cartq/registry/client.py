@@ -62,8 +62,8 @@ Progress = Callable[[int, "int | None"], None]  # (studies fetched so far, total
 def base_url(base: str | None = None) -> str:
     """The API base: the argument, else $CARTQ_CTGOV_URL, else https://clinicaltrials.gov."""
     value = (base or os.environ.get("CARTQ_CTGOV_URL") or DEFAULT_BASE).strip().rstrip("/")
-    scheme = urllib.parse.urlsplit(value).scheme
-    if scheme not in ("http", "https"):
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise RegistryError(f"not an http(s) URL for the ClinicalTrials.gov API: {value!r}")
     return value
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from cartq.names import normalise
 
 if TYPE_CHECKING:
-    from cartq.registry.results import Derivation
+    from cartq.registry.results import RegistryDerivation
 
 
 class Term:
@@ -129,14 +129,14 @@ def _rules(what: str) -> list[tuple[Term, re.Pattern[str]]]:
 
 
 def _match(rules: list[tuple[Term, re.Pattern[str]]], what: str,
-           fields: list[tuple[str, list[str]]]) -> list[Derivation]:
+           fields: list[tuple[str, list[str]]]) -> list[RegistryDerivation]:
     # Each field's texts folded once and joined by a newline (a word boundary for the patterns).
     prepared = []
     for field, texts in fields:
         original = "\n".join(texts)
         folded = fold(original)
         prepared.append((field, original, folded, len(folded) == len(original)))
-    found: list[Derivation] = []
+    found: list[RegistryDerivation] = []
     for term, rx in rules:
         for field, original, folded, same_length in prepared:
             hit = rx.search(folded)
@@ -167,7 +167,7 @@ def derive(
     conditions: list[str],
     products: Mapping[str, str] | None = None,
     pivotal: Mapping[str, str] | None = None,
-) -> list[Derivation]:
+) -> list[RegistryDerivation]:
     """Targets, indications and fact-base products of one study, each with how it was derived.
 
     `products` maps a normalised product name or code (cartq.names.normalise) to a product id;

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cartq.errors import FactBaseError
-from cartq.registry.results import Problem, UpdateResult
+from cartq.registry.results import RegistryProblem, RegistryUpdate
 
 # Every CAR-T study in China with every field is some 50 MB; parsing 256 MB already takes GBs.
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
@@ -29,7 +29,7 @@ def _loads(text: str | bytes, what: str) -> Any:
         raise FactBaseError(f"{what} is nested too deep to be a file of studies") from None
 
 
-Read = tuple[list[Any], list[int], list[Problem]]
+Read = tuple[list[Any], list[int], list[RegistryProblem]]
 
 
 def read_studies(path: str | os.PathLike[str], max_bytes: int = MAX_IMPORT_BYTES) -> Read:
@@ -76,7 +76,7 @@ def _short(error: ValueError) -> str:
 def _read_lines(text: str, name: str, whole: ValueError) -> Read:
     studies: list[Any] = []
     positions: list[int] = []
-    problems: list[Problem] = []
+    problems: list[RegistryProblem] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -101,9 +101,9 @@ def ingest(
     merge: bool = False,
     products: Mapping[str, str] | None = None,
     pivotal: Mapping[str, str] | None = None,
-    problems: list[Problem] | None = None,
+    problems: list[RegistryProblem] | None = None,
     total_reported: int | None = None,
-) -> UpdateResult:
+) -> RegistryUpdate:
     """Validate study objects, keep those with a site in China, and build the store atomically."""
     from cartq.registry.models import parse_studies
     from cartq.registry.store import build, has_china_site, now_utc
@@ -137,7 +137,7 @@ def import_file(
     products: Mapping[str, str] | None = None,
     pivotal: Mapping[str, str] | None = None,
     max_bytes: int = MAX_IMPORT_BYTES,
-) -> UpdateResult:
+) -> RegistryUpdate:
     """Replace the registry with the studies of a file. FactBaseError for an unusable file."""
     raws, positions, problems = read_studies(path, max_bytes)
     meta = {"origin": "import", "query": f"imported from {Path(path).name}", "api_url": ""}

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cartq.registry.dates import check_partial_date
-from cartq.registry.results import Problem
+from cartq.registry.results import RegistryProblem
 
 _NCT_ID = re.compile(r"^NCT\d{8}$")
 
@@ -49,7 +49,7 @@ class Identification(_Model):
 
 
 class Status(_Model):
-    overallStatus: str = "UNKNOWN"
+    overallStatus: str = ""  # never defaulted to UNKNOWN, which is a registry value of its own
     lastKnownStatus: str | None = None
     startDateStruct: DateStruct = DateStruct()
     primaryCompletionDateStruct: DateStruct = DateStruct()
@@ -147,10 +147,10 @@ def _nct_of(raw: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def parse_studies(raws: list[Any], positions: list[int] | None = None) -> tuple[list[Study], list[Problem]]:
+def parse_studies(raws: list[Any], positions: list[int] | None = None) -> tuple[list[Study], list[RegistryProblem]]:
     """Validate study objects; the bad ones come back as problems (position, from 1, and reason)."""
     studies: list[Study] = []
-    problems: list[Problem] = []
+    problems: list[RegistryProblem] = []
     for position, raw in zip(positions or range(1, len(raws) + 1), raws, strict=True):
         if not isinstance(raw, dict):
             problems.append({"position": position, "nct_id": "", "reason": "not a study object"})

@@ -24,13 +24,13 @@ from cartq.registry.store import CHINA, connect, read_meta, resolve_path
 
 if TYPE_CHECKING:  # TypedDicts are plain dicts at run time: no need to pay for typing at start-up
     from cartq.registry.results import (
-        Derivation,
-        FacetCount,
-        FacetResult,
+        RegistryDerivation,
+        RegistryFacetCount,
+        RegistryFacets,
         RegistryInfo,
         RegistryLink,
-        StudyDetail,
-        StudyRow,
+        RegistryStudy,
+        RegistryStudyRow,
     )
 
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
@@ -156,8 +156,12 @@ class Filters:
             clauses.append("instr(s.sponsor_key, ?) > 0")
             args.append(_key(given["sponsor"], "--sponsor"))
         if "city" in given:
-            clauses.append("s.nct_id IN (SELECT nct_id FROM sites WHERE country = ? AND instr(city_key, ?) > 0)")
-            args += [CHINA, _key(given["city"], "--city")]
+            # The city itself when the registry has it ('Xian' is not 'Xianyang'); else a part of a name.
+            key = _key(given["city"], "--city")
+            exact = conn.execute("SELECT 1 FROM sites WHERE country = ? AND city_key = ? LIMIT 1", (CHINA, key))
+            test = "city_key = ?" if exact.fetchone() else "instr(city_key, ?) > 0"
+            clauses.append(f"s.nct_id IN (SELECT nct_id FROM sites WHERE country = ? AND {test})")
+            args += [CHINA, key]
         if "since" in given:
             clauses.append("s.start_sort <> '' AND s.start_sort >= ?")
             args.append(pad(parse_option(given["since"], "--since")))
@@ -208,7 +212,7 @@ def _derived_by_study(conn: sqlite3.Connection, ids: str, args: list[object]) ->
 
 
 def list_studies(registry: str | os.PathLike[str] | None = None, filters: Filters | None = None,
-                 limit: int | None = None) -> list[StudyRow]:
+                 limit: int | None = None) -> list[RegistryStudyRow]:
     """Studies matching every filter, latest start first (no start date last)."""
     filters = filters or Filters()
     with _open(registry) as conn:
@@ -230,7 +234,7 @@ def list_studies(registry: str | os.PathLike[str] | None = None, filters: Filter
                 cities[nct].append(city)
         derived = _derived_by_study(conn, ids, args)
     empty: dict[str, list[str]] = {"target": [], "indication": [], "product": []}
-    rows: list[StudyRow] = []
+    rows: list[RegistryStudyRow] = []
     for nct, title, acronym, status, phase, start, sponsor, enrollment in studies:
         links = derived.get(nct, empty)
         rows.append({
@@ -271,13 +275,48 @@ def link(kind: str, name: str, registry: str | os.PathLike[str] | None = None) -
     return {"count": count, "command": f"cartq registry --{option} {shlex.quote(name)}"}
 
 
+SUGGEST_CUTOFF = 70.0
+_SUGGESTABLE = {
+    "sponsor": "SELECT lead_sponsor FROM studies UNION SELECT name FROM collaborators",
+    "city": f"SELECT DISTINCT city FROM sites WHERE country = '{CHINA}'",
+    "target": "SELECT DISTINCT value FROM derived WHERE what = 'target'",
+    "indication": "SELECT DISTINCT value FROM derived WHERE what = 'indication'",
+    "product": "SELECT DISTINCT value FROM derived WHERE what = 'product'",
+}
+
+
+def suggest(filters: Filters, registry: str | os.PathLike[str] | None = None,
+            limit: int = 3) -> dict[str, list[str]]:
+    """For each name filter that on its own matches nothing, the closest names in the registry
+    (for 'no study matches --sponsor carsgn; did you mean: ...'). Empty when every filter matches."""
+    from rapidfuzz import fuzz, process
+
+    given = filters.given()
+    found: dict[str, list[str]] = {}
+    with _open(registry) as conn:
+        for option, sql in _SUGGESTABLE.items():
+            if option not in given:
+                continue
+            where, args = Filters(**{option: given[option]}).where(conn)
+            if conn.execute(f"SELECT 1 FROM studies s{where} LIMIT 1", args).fetchone():
+                continue
+            names = [row[0] for row in conn.execute(sql) if row[0]]
+            keys = [normalise(name) for name in names]
+            # partial_ratio: a typed name is usually a part of the registered one ('carsgn' in a company name)
+            hits = process.extract(normalise(given[option]), keys, scorer=fuzz.partial_ratio, processor=None,
+                                   limit=limit * 4, score_cutoff=SUGGEST_CUTOFF)
+            ranked = sorted(hits, key=lambda hit: (-hit[1], len(names[hit[2]])))
+            found[option] = list(dict.fromkeys(names[index] for _, _, index in ranked))[:limit]
+    return found
+
+
 def normalise_nct(text: str) -> str:
     """'nct05066646' or ' NCT05066646 ' -> 'NCT05066646'; '' when it is not an NCT id."""
     value = text.strip().upper()
     return value if _NCT.match(value) else ""
 
 
-def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> StudyDetail:
+def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> RegistryStudy:
     """One study in full; NotFound when it is not in the registry."""
     nct = normalise_nct(nct_id)
     if not nct:
@@ -297,7 +336,7 @@ def get_study(nct_id: str, registry: str | os.PathLike[str] | None = None) -> St
                                                  "ORDER BY position", (nct,))]
         interventions = conn.execute("SELECT type, name, other_names FROM interventions WHERE nct_id = ? "
                                      "ORDER BY position", (nct,)).fetchall()
-        derived: list[Derivation] = [
+        derived: list[RegistryDerivation] = [
             {"what": what, "value": value, "how": how}
             for what, value, how in conn.execute("SELECT what, value, how FROM derived WHERE nct_id = ? "
                                                  "ORDER BY rowid", (nct,))]
@@ -352,7 +391,7 @@ def _json_list(text: str) -> list[str]:
     return json.loads(text)
 
 
-def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filters | None = None) -> FacetResult:
+def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filters | None = None) -> RegistryFacets:
     """Counts of matching studies by target, phase, status, lead sponsor, Chinese city or start year.
 
     A study counts once per value it has (several targets, several cities); studies with no value
@@ -375,14 +414,16 @@ def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filt
             if none:
                 counts[UNCLASSIFIED] = none
         elif by == "city":
-            spellings: dict[str, Counter[str]] = defaultdict(Counter)
+            # One count per city however it is spelled ('Xi'an', 'Xian'), shown as most sites spell it.
+            spelled: dict[str, Counter[str]] = defaultdict(Counter)
             for key, city, n in conn.execute(
-                    f"SELECT city_key, city, count(DISTINCT nct_id) FROM sites WHERE country = ? AND city_key <> '' "
+                    f"SELECT city_key, city, count(*) FROM sites WHERE country = ? AND city_key <> '' "
                     f"AND nct_id IN ({ids}) GROUP BY city_key, city", [CHINA, *args]):
-                spellings[key][city] += n
-            for variants in spellings.values():
-                # One count per city however it is spelled ('Xi'an', 'Xian'), under its commonest spelling.
-                counts[variants.most_common(1)[0][0]] = _studies_in_city(conn, ids, args, variants)
+                spelled[key][city] += n
+            for key, n in conn.execute(
+                    f"SELECT city_key, count(DISTINCT nct_id) FROM sites WHERE country = ? AND city_key <> '' "
+                    f"AND nct_id IN ({ids}) GROUP BY city_key", [CHINA, *args]):
+                counts[spelled[key].most_common(1)[0][0]] = n
         else:
             column = {"phase": "s.phase", "status": "s.overall_status", "sponsor": "s.lead_sponsor",
                       "year": "substr(s.start_date, 1, 4)"}[by]
@@ -391,23 +432,17 @@ def facet(by: str, registry: str | os.PathLike[str] | None = None, filters: Filt
     return {"by": by, "filters": filters.given(), "total": total, "counts": _ordered(by, counts)}
 
 
-def _studies_in_city(conn: sqlite3.Connection, ids: str, args: list[object], variants: Counter[str]) -> int:
-    marks = ",".join("?" * len(variants))
-    return conn.execute(f"SELECT count(DISTINCT nct_id) FROM sites WHERE country = ? AND city IN ({marks}) "
-                        f"AND nct_id IN ({ids})", [CHINA, *variants, *args]).fetchone()[0]
-
-
 def _facet_label(by: str, value: str | None) -> str:
     if by == "phase":
         return phase_label(value or "")
     if by == "status":
-        return status_label(value or "")
+        return status_label(value) if value else "none given"
     if by == "year":
         return value or "no start date"
     return value or "none given"
 
 
-def _ordered(by: str, counts: Counter[str]) -> list[FacetCount]:
+def _ordered(by: str, counts: Counter[str]) -> list[RegistryFacetCount]:
     if by == "phase":
         order = list(PHASES.values())
         items = sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))

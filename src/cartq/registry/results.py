@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 
-class Problem(TypedDict):
+class RegistryProblem(TypedDict):
     """A study that was skipped: its position in the page, list or file (from 1), and why."""
 
     position: int
@@ -18,13 +18,13 @@ class Problem(TypedDict):
     reason: str
 
 
-class Derivation(TypedDict):
+class RegistryDerivation(TypedDict):
     what: str  # target | indication | product
     value: str
     how: str
 
 
-class Site(TypedDict):
+class RegistrySite(TypedDict):
     facility: str
     city: str
     state: str
@@ -32,18 +32,18 @@ class Site(TypedDict):
     status: str
 
 
-class Agency(TypedDict):
+class RegistryAgency(TypedDict):
     name: str
     agency_class: str
 
 
-class InterventionInfo(TypedDict):
+class RegistryIntervention(TypedDict):
     type: str
     name: str
     other_names: list[str]
 
 
-class StudyRow(TypedDict):
+class RegistryStudyRow(TypedDict):
     """One line of a listing."""
 
     nct_id: str
@@ -62,7 +62,7 @@ class StudyRow(TypedDict):
     url: str
 
 
-class StudyDetail(TypedDict):
+class RegistryStudy(TypedDict):
     """One study in full: registry fields, its Chinese sites, and (apart) what cartq derived."""
 
     nct_id: str
@@ -87,32 +87,32 @@ class StudyDetail(TypedDict):
     last_update_posted: str  # the API's own last-update post date of the study
     lead_sponsor: str
     lead_sponsor_class: str
-    collaborators: list[Agency]
+    collaborators: list[RegistryAgency]
     conditions: list[str]
-    interventions: list[InterventionInfo]
+    interventions: list[RegistryIntervention]
     enrollment: int | None
     enrollment_type: str
     minimum_age: str
     maximum_age: str
     std_ages: list[str]
-    china_sites: list[Site]
+    china_sites: list[RegistrySite]
     other_countries: list[str]
     site_count: int
-    derived: list[Derivation]
+    derived: list[RegistryDerivation]
     retrieved: str  # when this copy of the registry was fetched or imported
     source: str
 
 
-class FacetCount(TypedDict):
+class RegistryFacetCount(TypedDict):
     value: str
     count: int
 
 
-class FacetResult(TypedDict):
+class RegistryFacets(TypedDict):
     by: str  # target | phase | status | sponsor | city | year
     filters: dict[str, str]
     total: int  # studies matching the filters (a study may count under several values)
-    counts: list[FacetCount]
+    counts: list[RegistryFacetCount]
 
 
 class RegistryInfo(TypedDict):
@@ -131,7 +131,7 @@ class RegistryInfo(TypedDict):
     skipped: int  # studies skipped as invalid at the last update or import
 
 
-class UpdateResult(TypedDict):
+class RegistryUpdate(TypedDict):
     """What `update` or `import_studies` did."""
 
     path: str
@@ -141,7 +141,7 @@ class UpdateResult(TypedDict):
     fetched: int  # study objects read
     stored: int  # studies now in the registry
     added_or_updated: int
-    skipped: list[Problem]
+    skipped: list[RegistryProblem]
     not_in_china: int  # read but without a site in China, so not kept
     total_reported: int | None  # the API's totalCount, when it gave one
 

@@ -1,4 +1,5 @@
-"""The registry store: one SQLite file, written only by `build`, read only through `connect`.
+"""The registry store: one SQLite file, written only by `build` and `rederive`, read only through
+`connect`.
 
 `build` writes a new file beside the old one and swaps it in with os.replace, so a reader sees
 either the old store or the new one, and an interrupted or failed update leaves the old one intact
@@ -66,11 +67,20 @@ _TABLES = ("sites", "conditions", "interventions", "phases", "collaborators", "d
 
 
 def default_path() -> Path:
-    """$CARTQ_REGISTRY, else $XDG_DATA_HOME/cartq/registry.sqlite (~/.local/share by default)."""
+    """$CARTQ_REGISTRY, else $XDG_DATA_HOME/cartq/registry.sqlite (~/.local/share by default).
+
+    A relative XDG_DATA_HOME is ignored, as the XDG spec says, so the registry never lands in
+    whatever directory cartq happens to run in."""
     if os.environ.get("CARTQ_REGISTRY"):
         return Path(os.environ["CARTQ_REGISTRY"]).expanduser()
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data).expanduser() / "cartq" / "registry.sqlite"
+    data = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(data):
+        try:
+            data = str(Path.home() / ".local" / "share")
+        except RuntimeError:
+            raise RegistryError("no home directory to keep the trial registry in",
+                                hint="set CARTQ_REGISTRY or pass --registry PATH") from None
+    return Path(data) / "cartq" / "registry.sqlite"
 
 
 def resolve_path(path: str | os.PathLike[str] | None) -> Path:

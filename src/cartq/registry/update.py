@@ -8,7 +8,7 @@ from datetime import date
 
 from cartq.registry.client import Client, Progress, describe_query
 from cartq.registry.importer import ingest
-from cartq.registry.results import UpdateResult
+from cartq.registry.results import RegistryUpdate
 
 
 def last_retrieved(registry: str | os.PathLike[str] | None = None) -> date | None:
@@ -26,6 +26,33 @@ def last_retrieved(registry: str | os.PathLike[str] | None = None) -> date | Non
     return date.fromisoformat(retrieved[:10]) if retrieved else None
 
 
+def parse_since(value: str, registry: str | os.PathLike[str] | None = None) -> date | None:
+    """`--since`: 'last' (the day of the last update or import; None if there is none), or a date
+    as yyyy, yyyy-MM or yyyy-MM-dd (its first day). UsageError otherwise."""
+    from cartq.registry.dates import pad, parse_option
+
+    if value.strip().lower() == "last":
+        return last_retrieved(registry)
+    return date.fromisoformat(pad(parse_option(value, "--since")))
+
+
+def _refuse_empty(registry: str | os.PathLike[str] | None, endpoint: str) -> None:
+    """An API that suddenly finds nothing has more likely changed than every trial ended: keep the store."""
+    import contextlib
+
+    from cartq.errors import RegistryError
+    from cartq.registry.store import connect
+
+    try:
+        with contextlib.closing(connect(registry)) as conn:
+            held = conn.execute("SELECT count(*) FROM studies").fetchone()[0]
+    except RegistryError:
+        return
+    if held:
+        raise RegistryError(f"{endpoint} found no studies for the query; kept the registry of {held} studies",
+                            hint="try again later; if it persists, the API may have changed")
+
+
 def update(
     registry: str | os.PathLike[str] | None = None,
     *,
@@ -35,7 +62,7 @@ def update(
     products: Mapping[str, str] | None = None,
     pivotal: Mapping[str, str] | None = None,
     client: Client | None = None,
-) -> UpdateResult:
+) -> RegistryUpdate:
     """Fetch every CAR-T study with a site in China (or, with `since`, those updated since that day,
     merged into the current store; with no store yet, everything) and store them. The result's
     `since` says which was done. Raises RegistryError; the old store is kept."""
@@ -45,6 +72,8 @@ def update(
     if since is not None and not resolve_path(registry).is_file():
         since = None  # nothing to merge into: a partial registry would look complete, so fetch all
     fetched = client.fetch(since, progress)
+    if since is None and not fetched.studies:
+        _refuse_empty(registry, client.endpoint)
     meta = {"origin": "api", "query": describe_query(since), "api_url": client.endpoint,
             "since": since.isoformat() if since else "", "first_page": fetched.url}
     return ingest(fetched.studies, registry=registry, meta=meta, merge=since is not None,

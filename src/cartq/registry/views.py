@@ -1,40 +1,37 @@
 """Registry results as documents for the terminal (the project's blocks) and as flat rows.
 
 Derived values are always labelled as derived, with how, and never shown among the registry's
-fields. Text from the registry is cleaned of control characters here: only JSON carries them.
+fields. Text from the registry goes through cartq.safe_text.printable here: only JSON carries
+control characters as they are.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from cartq.registry.results import FacetResult, RegistryInfo, StudyDetail, StudyRow, UpdateResult
+from cartq.registry.query import status_label
+from cartq.registry.results import RegistryFacets, RegistryInfo, RegistryStudy, RegistryStudyRow, RegistryUpdate
 
 SOURCE_NOTE = "Registry data: ClinicalTrials.gov, U.S. National Library of Medicine."
 DERIVED_NOTE = "target, indication and product are derived by cartq from the registry text, not registry fields."
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_PROBLEMS_SHOWN = 20
 
 
 def _blocks() -> Any:
-    # render.blocks is the new home of the block types; output.py held them before.
-    try:
-        from cartq.render import blocks
-    except ImportError:  # only while the output layer is being moved
-        from cartq import output as blocks  # type: ignore[no-redef]
+    from cartq.render import blocks  # lazily: a JSON listing never builds a document
+
     return blocks
 
 
 def clean(value: object) -> str:
-    """A value as one line of safe text: control characters (escape sequences too) dropped."""
-    if value is None:
-        return ""
-    return _CONTROL.sub("", str(value).replace("\n", " ").replace("\t", " "))
+    """A value as one line of safe text: control characters and escape sequences shown escaped."""
+    from cartq.safe_text import printable
+
+    return "" if value is None else printable(str(value))
 
 
 def _joined(values: list[str], sep: str = ", ") -> str:
@@ -48,7 +45,7 @@ def _date(value: str, kind: str = "") -> str:
     return f"{value} (estimated)" if kind == "ESTIMATED" else value
 
 
-def study_list_doc(rows: list[StudyRow], filters: dict[str, str] | None = None) -> Any:
+def study_list_doc(rows: list[RegistryStudyRow], filters: dict[str, str] | None = None) -> Any:
     b = _blocks()
     doc = b.Doc()
     described = ", ".join(f"{k} {v}" for k, v in (filters or {}).items())
@@ -57,7 +54,7 @@ def study_list_doc(rows: list[StudyRow], filters: dict[str, str] | None = None) 
                                                                                 if described else "")))
     doc.add(b.Table(
         ["NCT id", "phase", "status", "start", "lead sponsor", "Chinese cities", "target (derived)", "title"],
-        [[row["nct_id"], row["phase"], clean(row["status"]).replace("_", " ").lower(), row["start_date"],
+        [[row["nct_id"], row["phase"], clean(status_label(row["status"])), row["start_date"],
           clean(row["lead_sponsor"]), _joined(row["cities"][:3]) + (" …" if len(row["cities"]) > 3 else ""),
           _joined(row["targets"], "/"), clean(row["title"])] for row in rows]))
     if rows:
@@ -65,13 +62,13 @@ def study_list_doc(rows: list[StudyRow], filters: dict[str, str] | None = None) 
     return doc
 
 
-def study_doc(study: StudyDetail) -> Any:
+def study_doc(study: RegistryStudy) -> Any:
     b = _blocks()
     doc = b.Doc()
     doc.add(b.Heading(f"{study['nct_id']}  {clean(study['brief_title'])}"))
-    status = clean(study["status"]).replace("_", " ").lower()
+    status = clean(status_label(study["status"]))
     if study["last_known_status"]:
-        status += f" (last known: {clean(study['last_known_status']).replace('_', ' ').lower()})"
+        status += f" (last known: {clean(status_label(study['last_known_status']))})"
     sponsor = clean(study["lead_sponsor"]) + (f" ({clean(study['lead_sponsor_class'])})"
                                               if study["lead_sponsor_class"] else "")
     ages = " to ".join(a for a in (clean(study["minimum_age"]), clean(study["maximum_age"])) if a)
@@ -119,7 +116,7 @@ FACET_TITLES = {"target": "target (derived)", "phase": "phase", "status": "statu
                 "city": "city in China", "year": "start year"}
 
 
-def facet_doc(result: FacetResult, chart: bool = False) -> Any:
+def facet_doc(result: RegistryFacets, chart: bool = False) -> Any:
     b = _blocks()
     doc = b.Doc()
     described = ", ".join(f"{k} {v}" for k, v in result["filters"].items())
@@ -163,7 +160,7 @@ def info_doc(about: RegistryInfo) -> Any:
     return doc
 
 
-def update_doc(result: UpdateResult) -> Any:
+def update_doc(result: RegistryUpdate) -> Any:
     b = _blocks()
     doc = b.Doc()
     verb = "Imported" if result["origin"] == "import" else "Updated"
@@ -210,19 +207,19 @@ def progress_bar(label: str = "Fetching studies from ClinicalTrials.gov",
 # ---- flat rows for --csv and --jsonl -------------------------------------------------------
 
 
-def study_rows(rows: list[StudyRow]) -> list[dict[str, object]]:
+def study_rows(rows: list[RegistryStudyRow]) -> list[dict[str, object]]:
     """One flat dict per study; lists joined with '|' as the registry's own CSV exports do."""
     return [{**row, "cities": "|".join(row["cities"]), "targets": "|".join(row["targets"]),
              "indications": "|".join(row["indications"]), "products": "|".join(row["products"])} for row in rows]
 
 
-def facet_rows(result: FacetResult) -> list[dict[str, object]]:
+def facet_rows(result: RegistryFacets) -> list[dict[str, object]]:
     return [{"by": result["by"], "value": c["value"], "count": c["count"]} for c in result["counts"]]
 
 
-def site_rows(study: StudyDetail) -> list[dict[str, object]]:
+def site_rows(study: RegistryStudy) -> list[dict[str, object]]:
     return [{"nct_id": study["nct_id"], **site} for site in study["china_sites"]]
 
 
-def problem_rows(result: UpdateResult) -> list[dict[str, object]]:
+def problem_rows(result: RegistryUpdate) -> list[dict[str, object]]:
     return [dict(problem) for problem in result["skipped"]]
