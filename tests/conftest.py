@@ -21,6 +21,15 @@ FACTS = ROOT / "data" / "facts.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
+def shipped_as_of() -> str:
+    """The date the shipped fact base says it is current to, read from the file itself."""
+    import re
+
+    found = re.search(r"^as_of: (\S+)$", FACTS.read_text(encoding="utf-8"), re.MULTILINE)
+    assert found, "facts.yaml has no top-level as_of"
+    return found.group(1)
+
+
 ISOLATING = ("NO_COLOR", "FORCE_COLOR", "CARTQ_DATA", "CARTQ_NO_CACHE", "CARTQ_DEBUG", "CARTQ_PLAIN", "TERM")
 
 

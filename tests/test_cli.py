@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run
+from cartq import __version__
+
+from .conftest import run, shipped_as_of
 
 
 @pytest.mark.parametrize(
@@ -350,7 +352,7 @@ def test_sources_lists_each_with_what_cites_it_and_as_of() -> None:
 def test_version_shows_the_fact_base_date() -> None:
     result = run("--version")
     assert result.exit_code == 0
-    assert "cartq 1.0.0" in result.stdout and "2026-08-29" in result.stdout
+    assert f"cartq {__version__}" in result.stdout and shipped_as_of() in result.stdout
 
 
 def test_no_arguments_prints_an_overview() -> None:

@@ -8,7 +8,9 @@ import subprocess
 
 import pytest
 
-from .conftest import installed_cartq, run, run_fast
+from cartq import __version__
+
+from .conftest import installed_cartq, run, run_fast, shipped_as_of
 
 
 def cartq(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -29,7 +31,8 @@ def test_installed_help_and_version() -> None:
     help_run = cartq("--help")
     assert help_run.returncode == 0 and "Exit codes" in help_run.stdout
     version = cartq("--version")
-    assert version.returncode == 0 and version.stdout.startswith("cartq 1.0.0 (fact base current to 2026-06-22")
+    expected = f"cartq {__version__} (fact base current to {shipped_as_of()}"
+    assert version.returncode == 0 and version.stdout.startswith(expected)
 
 
 def test_installed_lookup_json_is_pure_json() -> None:
