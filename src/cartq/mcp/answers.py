@@ -11,7 +11,10 @@ and grades added: some assistants read only the text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal
+
+# pydantic (which the SDK checks structured output with) takes only these TypedDicts below Python 3.12.
+from typing_extensions import TypedDict
 
 from cartq.domain.resolve import label_of, resolve_match
 from cartq.records import citations_of
