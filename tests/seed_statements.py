@@ -176,6 +176,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "000_6c8f45b37f4680f0.txt",
+        "A second-line indication was added by Fosun Kite’s Yikaida®. The drug’s approval for marketing has successfully sparked new developments in the management of adult large B-cell lymphoma, giving hope to more patients whose first-line immunochemotherapy has failed or relapsed.",
+        ("show", "axi-cel-2l-lbcl-approval"),
+        "axi-cel-2l-lbcl-approval",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
         "The first CAR-T cell therapy product to be licenced in China for this new indication is now Yikaida®.",
         ("product", "axi-cel"),
         "axi-cel",
@@ -248,6 +254,18 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "000_6c8f45b37f4680f0.txt",
+        "The research showed promise for CAR-T cell therapy as an effective treatment choice for patients with few other options thanks to its outstanding remission rates.",
+        ("show", "pku-cancer-hospital-all"),
+        "pku-cancer-hospital-all",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
+        "Additionally, a number of clinical trials have been conducted in China to examine the use of CAR-T cell treatment in solid tumours, a difficult condition with a historically low response to immunotherapies.",
+        ("search", "autoimmune"),
+        "china-leads-solid-autoimmune-seed",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
         "International partnerships have contributed to the clinical trials of CAR-T cell therapy’s success in China.",
         ("search", "international partnerships"),
         "international-partnerships-seed",
@@ -266,6 +284,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "000_6c8f45b37f4680f0.txt",
+        "If successful, these universal CAR-T cell products could provide patients all over the world a more convenient and affordable therapeutic alternative.",
+        ("glossary", "allogeneic"),
+        "allogeneic",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
         "despite the fact that the therapy was initially discovered in the United States",
         ("search", "pioneered"),
         "cart-pioneered-in-us",
@@ -278,9 +302,33 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "000_6c8f45b37f4680f0.txt",
+        "The regulatory climate in China has also facilitated the quick development and widespread use of CAR T-cell treatments.",
+        ("search", "fast-track"),
+        "regulatory-fast-track",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
+        "Fast-track approval procedures have been established in the nation for novel medical technology, enabling quick review and uptake of new treatments.",
+        ("search", "fast-track"),
+        "regulatory-fast-track",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
+        "Numerous clinical trials have been done to assess the safety and efficacy of these treatments, with Chinese biotech companies and research institutions at the forefront of CAR T-cell therapy research.",
+        ("search", "most CAR-T trials"),
+        "china-most-cart-trials",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
         "Notably, the Chinese biotechnology company Juno Therapeutics, working with Chinese medical facilities, has had outstanding success treating patients with B-cell acute lymphoblastic leukemia who have relapsed or are resistant to treatment.",
         ("show", "juno-not-chinese"),
         "juno-not-chinese",
+    ),
+    (
+        "000_6c8f45b37f4680f0.txt",
+        "Chinese scholars have actively shared their research and worked with international colleagues, advancing the field as a whole. Furthermore, China’s industrial prowess has allowed for the mass production of CAR T-cell therapies, increasing its accessibility and affordability for patients all around the world.",
+        ("search", "international partnerships"),
+        "international-partnerships-seed",
     ),
     (
         "000_6c8f45b37f4680f0.txt",
@@ -311,6 +359,18 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
         "Strong government support, money inflow, high patient demand, a distinctive healthcare system, and the efforts of Chinese doctors and scientists all contributed to this significant surge in activity in China.",
         ("search", "government support"),
         "growth-drivers",
+    ),
+    (
+        "001_f00a59dbdebc8be6.txt",
+        "Initially approved for treating hematologic malignancies such as leukemia and lymphoma, CAR T-cell therapy is now being explored for solid tumors and autoimmune diseases.China has emerged as a leading player in this field, with an extensive pipeline of clinical trials, government support, and an expanding biotech industry focused on immunotherapy.",
+        ("search", "blood cancers"),
+        "approved-for-blood-cancers-only",
+    ),
+    (
+        "001_f00a59dbdebc8be6.txt",
+        "China has been investing heavily in the development of CAR T-cell therapy through research collaborations, biotech startups, and hospital-based clinical trials.",
+        ("search", "government funding"),
+        "government-funding-seed",
     ),
     (
         "001_f00a59dbdebc8be6.txt",
@@ -509,6 +569,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "001_f00a59dbdebc8be6.txt",
+        "If these trials succeed, China could lead the global shift in CAR T-cell therapy applications beyond blood cancers.",
+        ("search", "autoimmune"),
+        "china-leads-solid-autoimmune-seed",
+    ),
+    (
+        "001_f00a59dbdebc8be6.txt",
         "Elimination of autoreactive immune cells: CAR T-cells can be designed to specifically eliminate B-cells that produce harmful autoantibodies.",
         ("glossary", "immune-reset"),
         "immune-reset",
@@ -577,7 +643,19 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "001_f00a59dbdebc8be6.txt",
+        "- Scalability Issues: Developing off-the-shelf (allogeneic) CAR T-cells could improve accessibility.",
+        ("glossary", "allogeneic"),
+        "allogeneic",
+    ),
+    (
+        "001_f00a59dbdebc8be6.txt",
         "China leads in CAR T-cell research and clinical trials for solid tumors and autoimmune diseases.",
+        ("search", "autoimmune"),
+        "china-leads-solid-autoimmune-seed",
+    ),
+    (
+        "001_f00a59dbdebc8be6.txt",
+        "- CAR T-cell therapy for autoimmune diseases is showing promising results in lupus, MS, and type 1 diabetes.",
         ("search", "autoimmune"),
         "china-leads-solid-autoimmune-seed",
     ),
@@ -643,6 +721,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "001_f00a59dbdebc8be6.txt",
+        "Research is ongoing for its use in lung cancer, breast cancer, and colorectal cancer.",
+        ("search", "blood cancers"),
+        "approved-for-blood-cancers-only",
+    ),
+    (
+        "001_f00a59dbdebc8be6.txt",
         "Some hospitals offer partial reimbursement, and the Chinese government is working on expanding insurance coverage for CAR T-cell treatments.",
         ("search", "partial reimbursement"),
         "seed-partial-reimbursement",
@@ -654,10 +738,34 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
         "china-vs-us-seed",
     ),
     (
+        "001_f00a59dbdebc8be6.txt",
+        "Potential side effects include cytokine release syndrome (CRS), neurological toxicity, and immune-related complications.",
+        ("glossary", "crs"),
+        "crs",
+    ),
+    (
+        "001_f00a59dbdebc8be6.txt",
+        "Patients typically wait 1-2 months, which is shorter compared to the 3-6 months waiting period in the U.S.",
+        ("costs", "--country", "china"),
+        "china",
+    ),
+    (
+        "002_32f1b5f17902bc84.txt",
+        "Following global trends, China was quick to approve and commercialize its first CAR T-cell therapies for hematologic malignancies like B-cell lymphoma and leukemia.",
+        ("search", "blood cancers"),
+        "approved-for-blood-cancers-only",
+    ),
+    (
         "002_32f1b5f17902bc84.txt",
         "The sheer number of active CAR T-cell clinical trials in China is now among the highest in the world",
         ("search", "most CAR-T trials"),
         "china-most-cart-trials",
+    ),
+    (
+        "002_32f1b5f17902bc84.txt",
+        "Domestic players, often in collaboration with top academic hospitals, are now moving beyond the established CD19 target to explore new targets for multiple myeloma and other blood cancers, driving a wave of second-generation CAR T-cell innovation.",
+        ("target", "bcma"),
+        "bcma",
     ),
     (
         "002_32f1b5f17902bc84.txt",
@@ -714,6 +822,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
         "autologous",
     ),
     (
+        "002_32f1b5f17902bc84.txt",
+        "The regulatory environment, spearheaded by the NMPA, has played a supportive role, prioritizing the review and approval of innovative cell and gene therapies that meet high clinical standards.",
+        ("search", "fast-track"),
+        "regulatory-fast-track",
+    ),
+    (
         "003_76651211609065c9.txt",
         "the commercially approved CAR-T treatments are currently limited to particular types of blood cancers",
         ("search", "blood cancers"),
@@ -730,6 +844,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
         "Research continues into applying CAR-T therapy to solid tumors, but these are still largely in experimental stages or clinical trials, not commercial approval.",
         ("show", "only-cd19-approved"),
         "only-cd19-approved",
+    ),
+    (
+        "003_76651211609065c9.txt",
+        "China has seen several CAR-T products receive NMPA approval, making them available for specific patient populations. These approvals include:",
+        ("search", "blood cancers"),
+        "approved-for-blood-cancers-only",
     ),
     (
         "003_76651211609065c9.txt",
@@ -789,6 +909,18 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "003_76651211609065c9.txt",
+        "The CAR is designed to specifically bind to a particular antigen (a protein) found on the surface of the patient's cancer cells.",
+        ("glossary", "car"),
+        "car",
+    ),
+    (
+        "003_76651211609065c9.txt",
+        "- Expansion: The newly engineered CAR-T cells are then multiplied in the lab to create millions of these specialized cancer-fighting cells. This expansion typically takes several weeks.",
+        ("glossary", "expansion"),
+        "expansion",
+    ),
+    (
+        "003_76651211609065c9.txt",
         "This expansion typically takes several weeks.",
         ("glossary", "expansion"),
         "expansion",
@@ -838,6 +970,18 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "003_76651211609065c9.txt",
+        "It occurs when the activated CAR-T cells release a large number of inflammatory proteins called cytokines. Symptoms can range from fever, fatigue, and muscle pain to more severe issues like dangerously low blood pressure, difficulty breathing, and organ dysfunction.",
+        ("glossary", "crs"),
+        "crs",
+    ),
+    (
+        "003_76651211609065c9.txt",
+        "Symptoms can range from fever, fatigue, and muscle pain to more severe issues like dangerously low blood pressure, difficulty breathing, and organ dysfunction.",
+        ("glossary", "crs"),
+        "crs",
+    ),
+    (
+        "003_76651211609065c9.txt",
         "CRS is usually manageable with supportive care and specific medications like tocilizumab.",
         ("glossary", "crs"),
         "crs",
@@ -846,6 +990,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     (
         "003_76651211609065c9.txt",
         "Immune effector cell-associated neurotoxicity syndrome (ICANS) can manifest with symptoms such as confusion, difficulty speaking, seizures, headaches, and tremors.",
+        ("glossary", "icans"),
+        "icans",
+    ),
+    (
+        "003_76651211609065c9.txt",
+        "These effects are typically reversible but also require close monitoring and treatment.",
         ("glossary", "icans"),
         "icans",
     ),
@@ -965,6 +1115,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("003_76651211609065c9.txt", "HER2 for solid tumors", ("target", "her2"), "her2"),
     (
         "003_76651211609065c9.txt",
+        "- Next-Generation CAR-T Cells: Efforts are focused on developing CAR-T cells with enhanced persistence, reduced toxicity, and improved ability to penetrate and function within the harsh microenvironment of solid tumors.",
+        ("glossary", "armoured-cart"),
+        "armoured-cart",
+    ),
+    (
+        "003_76651211609065c9.txt",
         'This includes "armored CAR-T" cells that secrete cytokines or suppress immune checkpoints.',
         ("glossary", "armoured-cart"),
         "armoured-cart",
@@ -977,7 +1133,19 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "003_76651211609065c9.txt",
+        "- CAR-T for Autoimmune Diseases: Emerging research is exploring the potential of CAR-T therapy to treat severe autoimmune conditions like systemic lupus erythematosus.",
+        ("search", "lupus"),
+        "no-cart-approved-for-sle",
+    ),
+    (
+        "003_76651211609065c9.txt",
         "China is a global leader in the number of active CAR-T clinical trials.",
+        ("search", "most CAR-T trials"),
+        "china-most-cart-trials",
+    ),
+    (
+        "003_76651211609065c9.txt",
+        "Many domestic and international pharmaceutical companies and research institutions are conducting studies across the country. These trials offer opportunities for patients who may not be eligible for commercially approved therapies or those with types of cancer not yet covered by approved treatments.",
         ("search", "most CAR-T trials"),
         "china-most-cart-trials",
     ),
@@ -1055,6 +1223,12 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "004_378937a763e7f649.txt",
+        "The National Medical Products Administration (NMPA) has created a regulatory environment that, while rigorous, has effectively streamlined the approval process for innovative domestic products, fostering a vibrant ecosystem of local startups.",
+        ("search", "fast-track"),
+        "regulatory-fast-track",
+    ),
+    (
+        "004_378937a763e7f649.txt",
         "the crucial role of government funding and national strategic guidance that prioritizes biopharma and aims to reduce the country’s reliance on expensive Western therapies",
         ("search", "government funding"),
         "government-funding-seed",
@@ -1082,5 +1256,17 @@ STATEMENTS: list[tuple[str, str, tuple[str, ...], str]] = [
         "the expansion of CAR T-cell therapy beyond its current focus on CD19-targeted B-cell malignancies to solid tumors",
         ("show", "only-cd19-approved"),
         "only-cd19-approved",
+    ),
+    (
+        "004_378937a763e7f649.txt",
+        "The group should analyze the strategic importance of Chinese firms seeking international partnerships and global regulatory approvals to transition from a domestic leader to a dominant global competitor.",
+        ("search", "international partnerships"),
+        "international-partnerships-seed",
+    ),
+    (
+        "004_378937a763e7f649.txt",
+        'Finally, a forward-looking discussion must explore next-generation CAR T-cell technologies, such as allogeneic ("off-the-shelf") therapies, which promise to solve current logistical bottlenecks and reduce manufacturing costs dramatically.',
+        ("glossary", "allogeneic"),
+        "allogeneic",
     ),
 ]

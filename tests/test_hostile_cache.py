@@ -252,6 +252,27 @@ def test_a_bad_record_is_rebuilt_when_read(
     assert definition(open_store(facts)) == "A therapy."  # the file was replaced
 
 
+@pytest.mark.parametrize(
+    "sql",
+    ["UPDATE names SET label = x'35'", "UPDATE names SET norm = x'00'", "UPDATE links SET field = x'00'"],
+)
+def test_a_name_or_link_of_another_type_is_rebuilt_when_read(
+    cache_home: Path, facts: Path, monkeypatch: pytest.MonkeyPatch, sql: str
+) -> None:
+    # A damaged page can turn text into a blob or a number; the lookup layer expects text.
+    settled(monkeypatch)
+    sound = open_store(facts)
+    expected = (sound.names("term"), sound.linked_to("source", "s1"))
+    assert expected[0] and expected[1]
+    (file,) = cache_files(cache_home)
+    connection = sqlite3.connect(file)
+    connection.execute(sql)
+    connection.commit()
+    connection.close()
+    store = open_store(facts)
+    assert (store.names("term"), store.linked_to("source", "s1")) == expected
+
+
 @pytest.mark.parametrize("where", ["truncated", "extended", "page 2", "last page", "header"])
 def test_damaged_pages_are_rebuilt(cache_home: Path, facts: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     settled(monkeypatch)

@@ -72,6 +72,7 @@ class ProductStatus(Labelled):
     approved = "approved"
     approval_reported = "approval_reported", "approval reported (single or weak source)"
     nda_accepted = "nda_accepted", "NDA accepted"
+    nda_submitted = "nda_submitted", "marketing application submitted"
     in_clinical_trials = "in_clinical_trials", "in clinical trials"
 
 

@@ -14,8 +14,9 @@
   changed one re-hashes it and the content hash decides. A stat taken within RACY_NS of the read
   is not recorded (the file might change again within one timestamp tick) until a later run.
 - Damage: checked cheaply at open (SQLite's header, the file's size against its page count, the
-  meta table), and per record as rows are read (each record's checksum, in a temporary view): a
-  damaged file found at open or later is rebuilt, never answered with a traceback.
+  meta table), and as rows are read (each record's checksum, each column's type, in temporary
+  views that shadow the tables): a damaged file found at open or later is rebuilt, never answered
+  with a traceback.
 - Tidiness: on each build, temp files of writers that died (or older than STALE_TMP_SECONDS) are
   removed, and so are caches of fact bases that no longer exist; at most MAX_CACHE_FILES are kept.
 """
@@ -190,6 +191,42 @@ def _checked(data: Any, checksum: Any) -> Any:
     return data
 
 
+# The tables a Store reads, each shadowed by a temporary view of the same name and columns.
+_GUARDED = ("records", "names", "links")
+_TYPES = {"TEXT": "text", "INTEGER": "integer"}
+
+
+def _damaged() -> None:
+    raise ValueError("a damaged row in the cache")
+
+
+def _guard(connection: sqlite3.Connection) -> None:
+    """Shadow each table with a view that checks what it returns: a record's data against its
+    checksum, and every column's declared type (a damaged page can turn text into a number). A
+    failed check is an SQLite error, which CheckedStore answers by a rebuild. Column names come
+    from the file, so a table changed in index.py keeps all its columns; the checks run in C (a
+    Python function is called only for a record's checksum and for a row that fails).
+    """
+    connection.create_function("cartq_checked", 2, _checked, deterministic=True)
+    connection.create_function("cartq_damaged", 0, _damaged)
+    for table in _GUARDED:
+        columns: list[str] = []
+        typed: list[str] = []
+        for _, name, declared, *_ in connection.execute(f"PRAGMA main.table_info({table})"):
+            quoted = '"' + str(name).replace('"', '""') + '"'
+            if table == "records" and name in ("data", "checksum"):
+                if name == "data":
+                    columns.append("cartq_checked(data, checksum) AS data")
+                continue
+            columns.append(quoted)
+            if str(declared).upper() in _TYPES:
+                typed.append(f"typeof({quoted}) = '{_TYPES[str(declared).upper()]}'")
+        if not columns:
+            raise sqlite3.DatabaseError(f"no table {table}")
+        where = f" WHERE CASE WHEN {' AND '.join(typed)} THEN 1 ELSE cartq_damaged() END" if typed else ""
+        connection.execute(f"CREATE TEMP VIEW {table} AS SELECT {', '.join(columns)} FROM main.{table}{where}")
+
+
 def _open_cached(file: Path, code: str) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     """A read-only connection to a sound cache file built by this code, and its meta; else None."""
     if not _sound_file(file):
@@ -201,12 +238,7 @@ def _open_cached(file: Path, code: str) -> tuple[sqlite3.Connection, dict[str, s
         if meta.get("code") != code or not meta.get("digest"):
             connection.close()
             return None
-        # Every record is checked against its checksum as it is read: the view shadows the table.
-        connection.create_function("cartq_checked", 2, _checked, deterministic=True)
-        connection.execute(
-            "CREATE TEMP VIEW records AS "
-            "SELECT kind, id, seq, cartq_checked(data, checksum) AS data, text FROM main.records"
-        )
+        _guard(connection)
         return connection, meta
     except (sqlite3.Error, ValueError, TypeError):
         if connection is not None:
