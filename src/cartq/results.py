@@ -11,6 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
+# The registry's results (ClinicalTrials.gov studies) are declared beside its code; re-exported here
+# so that every command's result shape is found in one namespace.
+from cartq.registry.results import RegistryFacets as RegistryFacets
+from cartq.registry.results import RegistryInfo as RegistryInfo
+from cartq.registry.results import RegistryLink as RegistryLink
+from cartq.registry.results import RegistryStudy as RegistryStudy
+from cartq.registry.results import RegistryStudyRow as RegistryStudyRow
+from cartq.registry.results import RegistryUpdate as RegistryUpdate
+
 if TYPE_CHECKING:  # the schema generator resolves these names from cartq.factbase.models
     from cartq.factbase.models import (
         Company,
@@ -164,6 +173,7 @@ class _Lookup(TypedDict):
 
 class _Matched(TypedDict, total=False):
     match: Match
+    registry: RegistryLink  # registered studies about it, when a registry exists
 
 
 class ProductLookup(_Lookup, _Matched):
@@ -323,6 +333,12 @@ class Validation(TypedDict, total=False):
     counts: dict[str, int]
 
 
+class ExportReport(TypedDict):
+    format: str
+    written: list[str]
+    tables: dict[str, int]  # rows per table
+
+
 # Results that are a list at the top level, by the name the schema gives them.
 ProductListing = list[ProductListingRow]
 CompanyListing = list[CompanyListingRow]
@@ -331,3 +347,4 @@ IndicationListing = list[IndicationListingRow]
 TermListing = list[TermListingRow]
 SearchHits = list[SearchHit]
 Sources = list[SourceRow]
+RegistryStudyList = list[RegistryStudyRow]

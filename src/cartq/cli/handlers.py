@@ -167,3 +167,89 @@ def schema(part: str) -> Output:
     document = schema_gen.fact_base_schema() if part == "facts" else schema_gen.output_schema(result_shapes())
     # Always JSON, whichever format was asked for.
     return Output(document, "", lambda: json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def registry(
+    words: list[str] | None,
+    target: str | None,
+    indication: str | None,
+    product: str | None,
+    sponsor: str | None,
+    phase: str | None,
+    status: str | None,
+    city: str | None,
+    since: str | None,
+    until: str | None,
+    facet: str | None,
+    chart: bool,
+    info: bool,
+    registry: str | None,
+    api_url: str | None,
+    data: str | None,
+) -> Output:
+    from cartq.cli import registry_handler
+
+    return registry_handler.handle(
+        words or [],
+        {
+            "target": target,
+            "indication": indication,
+            "product": product,
+            "sponsor": sponsor,
+            "phase": phase,
+            "status": status,
+            "city": city,
+            "since": since,
+            "until": until,
+        },
+        facet=facet,
+        chart=chart,
+        info=info,
+        registry=registry,
+        api_url=api_url,
+        data=data,
+    )
+
+
+def export(format: str, path: str, bom: bool, registry: str | None, data: str | None) -> Output:
+    from cartq.export import EXPORTERS
+    from cartq.factbase.checks import load_checked
+    from cartq.factbase.store import resolve_data_path
+    from cartq.registry.store import resolve_path
+
+    if format not in EXPORTERS:
+        raise UsageError(f"unknown export format {format!r}: choose {', '.join(EXPORTERS)}")
+    fact_base = resolve_data_path(data)
+    validated = load_checked(fact_base)
+    if format == "sqlite":
+        found = resolve_path(registry)
+        if registry is not None and not found.is_file():
+            raise UsageError(f"no registry at {registry}")
+        done = EXPORTERS["sqlite"](validated, path, found if found.is_file() else None, fact_base=fact_base)
+    elif format == "csv":
+        done = EXPORTERS["csv"](validated, path, bom=bom, fact_base=fact_base)
+    else:
+        done = EXPORTERS["json"](validated, path, fact_base=fact_base)
+    report = {
+        "format": format,
+        "written": [str(file) for file in done.written],
+        "tables": dict(done.tables),
+    }
+    rows = sum(report["tables"].values())
+    return Output(
+        report,
+        "ExportReport",
+        lambda: (
+            "\n".join(f"wrote {file}" for file in report["written"])
+            + f"\n{len(report['tables'])} tables, {rows:,} rows"
+        ),
+    )
+
+
+def mcp(data: str | None) -> Output:
+    try:
+        from cartq import mcp_server
+    except ImportError:  # the SDK is an optional extra
+        raise UsageError("the MCP server needs the optional extra", hint="pip install 'cartq[mcp]'") from None
+    code = mcp_server.serve(data)
+    return Output(None, "", lambda: "", exit_code=code)

@@ -7,7 +7,7 @@ Nothing here imports Typer, Rich or pydantic: the fast path reads this table on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cartq.render.formats import FORMATS
 
@@ -42,7 +42,6 @@ class Command:
     data: bool = True  # takes --data
     examples: tuple[str, ...] = ()
     results: tuple[str, ...] = ()  # the cartq.results shapes its --json can print
-    parent: str | None = None  # a subcommand's group
 
     def all_options(self) -> tuple[Param, ...]:
         extra = tuple(FORMAT_OPTIONS[name] for name in self.formats)
@@ -223,6 +222,109 @@ COMMANDS: tuple[Command, ...] = (
         results=("Sources",),
     ),
     Command(
+        "registry",
+        "Query the registered CAR-T trials with a site in China, from ClinicalTrials.gov.",
+        "Run 'cartq registry update' once (or 'cartq registry import FILE' offline); then list studies with "
+        "filters, show one by its NCT id, or count them with --facet. Registry fields are the registry's own; "
+        "target, indication and product are derived by cartq and shown as derived, with how. ClinicalTrials.gov "
+        "data is published by the U.S. National Library of Medicine.",
+        args=(
+            Param(
+                "words",
+                "'update', 'import FILE', an NCT id, or words to look for in titles and conditions.",
+                metavar="[update | import FILE | NCT-ID | TEXT...]",
+                least=0,
+                most=None,
+            ),
+        ),
+        options=(
+            Param("target", "Derived target, e.g. bcma.", flags=("--target",), complete="target"),
+            Param("indication", "Derived disease, e.g. lupus.", flags=("--indication",), complete="indication"),
+            Param("product", "A product in the fact base, e.g. fucaso.", flags=("--product",), complete="product"),
+            Param("sponsor", "Lead sponsor or collaborator (part of a name).", flags=("--sponsor",)),
+            Param("phase", "1, 1/2, 2, 3, early ...", flags=("--phase",)),
+            Param("status", "recruiting, completed, 'not yet recruiting' ...", flags=("--status",)),
+            Param("city", "A city with a site, e.g. Shanghai.", flags=("--city",)),
+            Param(
+                "since",
+                "Listing: started on or after (yyyy[-mm[-dd]]). update: only studies updated since (a date or 'last').",
+                flags=("--since",),
+                metavar="DATE",
+            ),
+            Param("until", "Started on or before (yyyy[-mm[-dd]]).", flags=("--until",), metavar="DATE"),
+            Param(
+                "facet",
+                "Count studies by target, phase, status, sponsor, city or year.",
+                flags=("--facet",),
+                metavar="FIELD",
+            ),
+            CHART,
+            Param(
+                "info",
+                "Where the registry is, when it was fetched, and with which query.",
+                flags=("--info",),
+                takes_value=False,
+            ),
+            Param(
+                "registry",
+                "Use this registry file (or set CARTQ_REGISTRY; default: $XDG_DATA_HOME/cartq/registry.sqlite).",
+                flags=("--registry",),
+                metavar="PATH",
+            ),
+            Param(
+                "api_url",
+                "update: the API's base URL (or set CARTQ_CTGOV_URL; default https://clinicaltrials.gov).",
+                flags=("--api-url",),
+                metavar="URL",
+            ),
+        ),
+        examples=(
+            "cartq registry update",
+            "cartq registry --status recruiting --target bcma --facet phase",
+            "cartq registry --indication lupus --city shanghai --status recruiting",
+            "cartq registry NCT05066646",
+            "cartq registry import studies.json",
+            "cartq registry --info",
+        ),
+        results=("RegistryStudyList", "RegistryStudy", "RegistryFacets", "RegistryInfo", "RegistryUpdate"),
+    ),
+    Command(
+        "export",
+        "Export the whole fact base as SQLite (with datasette metadata), CSV files or one JSON document.",
+        "FORMAT is sqlite (PATH is the database; PATH.metadata.json is written beside it), csv (PATH is a "
+        "directory: one CSV per table and a datapackage.json) or json (PATH is the file, with its JSON Schema). "
+        "Never writes to the fact base; refuses to overwrite a file that is not an earlier cartq export.",
+        args=(
+            Param("format", "sqlite, csv or json.", metavar="FORMAT"),
+            Param("path", "Where to write.", metavar="PATH"),
+        ),
+        options=(
+            Param(
+                "bom", "csv: start each file with a UTF-8 BOM, for spreadsheets.", flags=("--bom",), takes_value=False
+            ),
+            Param(
+                "registry",
+                "sqlite: also copy this trial registry in (default: the registry, when there is one).",
+                flags=("--registry",),
+                metavar="PATH",
+            ),
+        ),
+        formats=("json",),
+        examples=(
+            "cartq export sqlite facts.db && datasette facts.db --metadata facts.db.metadata.json",
+            "cartq export csv facts-csv/ --bom",
+            "cartq export json facts.json",
+        ),
+        results=("ExportReport",),
+    ),
+    Command(
+        "mcp",
+        "Serve the fact base to AI assistants over the Model Context Protocol (stdio).",
+        "Needs the optional extra: pip install 'cartq[mcp]'. Every answer carries its citations and disputes.",
+        formats=(),
+        examples=("cartq mcp",),
+    ),
+    Command(
         "validate",
         "Check a fact base file and list every problem with its line.",
         "Exit 3 if there is any problem. Never writes to the file and never uses the cache.",
@@ -272,13 +374,6 @@ def result_shapes() -> list[str]:
     return list(dict.fromkeys(shape for command in COMMANDS for shape in command.results))
 
 
-def field_default(param: Param) -> object:
-    return False if not param.takes_value else param.default if param.most == 1 else None
-
-
 # Used by tests and help: every option a command accepts, by flag.
 def flags_of(command: Command) -> dict[str, Param]:
     return {flag: param for param in command.all_options() for flag in param.flags}
-
-
-_ = field  # dataclasses.field is re-exported for subcommand tables declared elsewhere

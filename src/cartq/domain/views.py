@@ -138,9 +138,31 @@ def view(store: Store, kind: str, record: Record) -> Record:
     }
 
 
+# The kinds whose pages say how many registered studies concern them (cartq registry).
+REGISTRY_LINKED = ("product", "target", "indication", "company")
+
+
+def registry_link(kind: str, record: Record) -> Record | None:
+    """How many studies in the trial registry concern the record, and the command that lists them;
+    None when there is no registry on this machine (a lookup never needs one)."""
+    if kind not in REGISTRY_LINKED:
+        return None
+    from cartq.registry.store import default_path
+
+    if not default_path().is_file():
+        return None
+    from cartq.registry.query import link
+
+    return link(kind, record["id"] if kind == "product" else record["name"])
+
+
 def lookup(store: Store, kind: str, query: str) -> Record:
     record, match = resolve_match(store, kind, query)
-    return {**view(store, kind, record), "match": match}
+    found = {**view(store, kind, record), "match": match}
+    linked_studies = registry_link(kind, record)
+    if linked_studies is not None:
+        found["registry"] = linked_studies
+    return found
 
 
 def evidence(store: Store, kind: str, query: str) -> Record:

@@ -181,6 +181,7 @@ def product_doc(view: Record) -> Doc:
     doc.add(prices_table(rel["prices"]))
     doc.add(coverage_table(rel["coverage"]))
     doc.add(notes_block(p))
+    doc.add(registry_block(view))
     doc.add(disputes_block(view["disputes"]))
     doc.add(sources_block(view["sources"]))
     return doc
@@ -222,6 +223,7 @@ def company_doc(view: Record) -> Doc:
     )
     doc.add(studies_table(rel["studies"]))
     doc.add(notes_block(c))
+    doc.add(registry_block(view))
     doc.add(disputes_block(view["disputes"]))
     doc.add(sources_block(view["sources"]))
     return doc
@@ -247,6 +249,7 @@ def target_doc(view: Record) -> Doc:
     )
     doc.add(studies_table(rel["studies"]))
     doc.add(notes_block(t))
+    doc.add(registry_block(view))
     doc.add(disputes_block(view["disputes"]))
     doc.add(sources_block(view["sources"]))
     return doc
@@ -275,6 +278,7 @@ def indication_doc(view: Record) -> Doc:
     )
     doc.add(events_table(rel["events"], with_product=True))
     doc.add(studies_table(rel["studies"]))
+    doc.add(registry_block(view))
     doc.add(disputes_block(view["disputes"]))
     doc.add(sources_block(view["sources"]))
     return doc
@@ -296,6 +300,16 @@ def term_doc(view: Record) -> Doc:
     return doc
 
 
+def registry_block(view: Record) -> Lines | None:
+    link = view.get("registry")
+    if not link:
+        return None
+    return Lines(
+        [f"{link['count']:,} registered studies in China (ClinicalTrials.gov; matched by cartq): {link['command']}"],
+        title="Trial registry",
+    )
+
+
 def generic_doc(view: Record) -> Doc:
     """Any kind without a view of its own: its fields, what links to it, disputes and sources."""
     from cartq.kinds import BY_KIND
@@ -305,6 +319,7 @@ def generic_doc(view: Record) -> Doc:
     doc.add(Fields([(key.replace("_", " "), _plain(value)) for key, value in record.items() if key != "sources"]))
     for other, rows in view["related"].items():
         doc.add(Table([BY_KIND[other].label, "id"], [[r["name"], r["id"]] for r in rows], title=BY_KIND[other].plural))
+    doc.add(registry_block(view))
     doc.add(disputes_block(view["disputes"]))
     doc.add(sources_block(view["sources"]))
     return doc
