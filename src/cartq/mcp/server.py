@@ -57,6 +57,8 @@ def tool_hint(hint: str) -> str:
 def error_result(error: CartqError) -> Any:
     from mcp.types import CallToolResult, TextContent
 
+    from cartq.safe_text import printable
+
     suggestions = list(getattr(error, "suggestions", []) or [])
     problems = list(getattr(error, "problems", []) or [])[:5]
     lines = [error.message]
@@ -73,7 +75,8 @@ def error_result(error: CartqError) -> Any:
         "hint": hint,
         "problems": problems,
     }
-    return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured,
+    text = printable("\n".join(lines), newline=True)  # a query may hold control characters
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured,
                           is_error=True)
 
 
@@ -105,7 +108,7 @@ def build(data: str | None = None, registry: str | None = None) -> "MCPServer":
     server = MCPServer(
         "cartq",
         title="cartq: CAR-T cell therapy in China, with sources",
-        instructions=INSTRUCTIONS.format(as_of=as_of()),
+        instructions=INSTRUCTIONS.format(as_of=as_of()).replace("\n", " "),
         version=__version__,
         log_level="WARNING",  # stderr stays quiet; stdout is the protocol
     )
