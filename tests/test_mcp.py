@@ -54,6 +54,7 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("search", "search", {"query": "allogeneic"}),
     ("ambiguous", "lookup", {"kind": "product", "name": "car"}),
     ("miss", "lookup", {"kind": "product", "name": "zevorxx"}),
+    ("elsewhere", "lookup", {"kind": "product", "name": "innovent"}),
     ("compare", "compare", {"products": ["fucaso", "carvykti"]}),
     ("compare_one", "compare", {"products": ["fucaso"]}),
     ("costs", "costs", {"country": "china"}),
@@ -237,6 +238,12 @@ def test_a_miss_is_a_tool_error_with_suggestions(served: dict[str, Any], store: 
     assert "Traceback" not in result.content[0].text
 
 
+def test_a_name_of_another_kind_hints_at_the_tool_call(served: dict[str, Any]) -> None:
+    error = structured(served["elsewhere"])
+    assert error["hint"] is not None and 'lookup(kind="company", name="' in error["hint"]
+    assert "cartq company" not in served["elsewhere"].content[0].text
+
+
 def test_compare_and_landscape_answers_are_cited(served: dict[str, Any], store: Store) -> None:
     compared = structured(served["compare"])
     assert [p["id"] for p in compared["result"]["products"]] == ["eque-cel", "cilta-cel"]
@@ -291,6 +298,14 @@ def test_a_broken_fact_base_fails_at_start_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert done.stdout == ""
     assert done.stderr.startswith("cartq: ") and "Traceback" not in done.stderr
+
+
+def test_without_the_sdk_serve_says_how_to_install_it() -> None:
+    code = "import sys; sys.modules['mcp'] = None; from cartq.mcp import main; main()"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=STEP,
+                          stdin=subprocess.DEVNULL)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == "cartq: `cartq mcp` needs the MCP Python SDK, version 2: pip install 'cartq[mcp]'"
 
 
 def test_the_cli_does_not_import_the_sdk() -> None:

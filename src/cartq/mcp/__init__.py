@@ -10,7 +10,7 @@ import sys
 
 from cartq.errors import CartqError, ExitCode
 
-MISSING_SDK = "cartq: `cartq mcp` needs the MCP SDK: pip install 'cartq[mcp]'"
+MISSING_SDK = "cartq: `cartq mcp` needs the MCP Python SDK, version 2: pip install 'cartq[mcp]'"
 
 
 def serve(data: str | None = None, registry: str | None = None) -> int:
@@ -21,13 +21,14 @@ def serve(data: str | None = None, registry: str | None = None) -> int:
     fact base fails here, in one line on stderr, before anything is served.
     """
     try:
-        from cartq.mcp.server import build
+        import mcp.server.mcpserver  # noqa: F401  (mcp 1 has no mcpserver: its FastMCP was renamed in 2)
     except ImportError as error:
         if (error.name or "").split(".")[0] not in ("mcp", "mcp_types"):
             raise
         print(MISSING_SDK, file=sys.stderr)
         return int(ExitCode.USAGE)
     from cartq.cli.handlers import open_store
+    from cartq.mcp.server import build
 
     try:
         open_store(data).connection.close()

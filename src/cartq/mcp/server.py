@@ -10,11 +10,12 @@ registration, and the tools are closures whose annotation names live in `build`.
 """
 
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from cartq.errors import CartqError, NotFound
-from cartq.kinds import NAMED_KINDS
+from cartq.kinds import KINDS, NAMED_KINDS
 from cartq.mcp import answers
 from cartq.mcp.answers import Answer, Sources
 
@@ -37,8 +38,26 @@ KINDS_HELP = "Record kind: " + ", ".join(NAMED_KINDS) + " (term = glossary term;
 FILTER_HELP = "Optional; a name in any form (brand, INN, code, Chinese, abbreviation), resolved as in lookup."
 
 
+# The domain's hints name CLI commands ('cartq company innovent', 'cartq glossary'); an assistant
+# wants the tool call instead. Commands of other kinds ('cartq registry update') are left as they are.
+_COMMAND = re.compile(r"'cartq (\w+)(?: --[\w-]+)?(?: ([^' ]+))?'")
+_KIND_OF = {spec.command: spec.kind for spec in KINDS if spec.command}
+
+
+def tool_hint(hint: str) -> str:
+    def call(match: re.Match[str]) -> str:
+        kind = _KIND_OF.get(match[1])
+        if kind is None:
+            return match[0]
+        return f'lookup(kind="{kind}", name="{match[2]}")' if match[2] else f'list_records(kind="{kind}")'
+
+    return _COMMAND.sub(call, hint)
+
+
 def error_result(error: CartqError) -> Any:
     from mcp.types import CallToolResult, TextContent
+
+    from cartq.safe_text import printable
 
     suggestions = list(getattr(error, "suggestions", []) or [])
     problems = list(getattr(error, "problems", []) or [])[:5]
@@ -46,16 +65,18 @@ def error_result(error: CartqError) -> Any:
     if suggestions:
         lines.append("did you mean: " + ", ".join(suggestions))
     lines += problems
-    if error.hint:
-        lines.append(f"hint: {error.hint}")
+    hint = tool_hint(error.hint) if error.hint else None
+    if hint:
+        lines.append(f"hint: {hint}")
     structured = {
         "error": error.message,
         "exit_code": int(error.exit_code),  # as the CLI would exit: 1 not found, 2 usage, 3 fact base, 4 registry
         "suggestions": suggestions,
-        "hint": error.hint,
+        "hint": hint,
         "problems": problems,
     }
-    return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured,
+    text = printable("\n".join(lines), newline=True)  # a query may hold control characters
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured,
                           is_error=True)
 
 
@@ -87,7 +108,7 @@ def build(data: str | None = None, registry: str | None = None) -> "MCPServer":
     server = MCPServer(
         "cartq",
         title="cartq: CAR-T cell therapy in China, with sources",
-        instructions=INSTRUCTIONS.format(as_of=as_of()),
+        instructions=INSTRUCTIONS.format(as_of=as_of()).replace("\n", " "),
         version=__version__,
         log_level="WARNING",  # stderr stays quiet; stdout is the protocol
     )
