@@ -247,9 +247,7 @@ def export(format: str, path: str, bom: bool, registry: str | None, data: str | 
 
 
 def mcp(data: str | None) -> Output:
-    try:
-        from cartq import mcp_server
-    except ImportError:  # the SDK is an optional extra
-        raise UsageError("the MCP server needs the optional extra", hint="pip install 'cartq[mcp]'") from None
-    code = mcp_server.serve(data)
-    return Output(None, "", lambda: "", exit_code=code)
+    # Serves until the client closes the connection; says itself when the SDK (an extra) is missing.
+    from cartq.mcp import serve
+
+    return Output(None, "", lambda: "", exit_code=serve(data))

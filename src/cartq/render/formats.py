@@ -79,7 +79,8 @@ def write_table(out: Output) -> None:
 
     doc = out.doc()
     if isinstance(doc, str):
-        write_text(doc)
+        if doc:
+            write_text(doc)
     elif doc.blocks:  # nothing to show prints nothing, not a blank line
         render(doc)
 
