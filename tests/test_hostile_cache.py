@@ -430,6 +430,27 @@ def test_a_build_killed_by_sigkill_leaves_nothing_after_the_next_build(cache_hom
     assert list((cache_home / "cartq").glob("*.tmp")) == []
 
 
+def test_ctrl_c_during_a_build_leaves_no_temp_file(
+    cache_home: Path, facts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache, "build_index", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        open_store(facts)
+    assert list((cache_home / "cartq").iterdir()) == []
+
+
+def test_a_fifo_named_like_the_cache_does_not_hang(cache_home: Path, facts: Path) -> None:
+    open_store(facts)
+    (file,) = cache_files(cache_home)
+    file.unlink()
+    os.mkfifo(file, 0o600)
+    assert definition(open_store(facts)) == "A therapy."
+    assert stat.S_ISREG(file.stat().st_mode)
+
+
 def test_caches_of_fact_bases_that_are_gone_are_removed(cache_home: Path, facts: Path, tmp_path: Path) -> None:
     gone = write(tmp_path, tiny_text(), "gone.yaml")
     open_store(gone)

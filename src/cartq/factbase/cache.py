@@ -59,6 +59,8 @@ STALE_TMP_SECONDS = 600
 MAX_CACHE_FILES = 8
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# Never through a symlink; never blocking (a FIFO planted under a cache's name).
+_NO_FOLLOW = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 def models_fingerprint() -> bytes:
@@ -75,7 +77,8 @@ def _code_key() -> str:
 
 
 def _euid() -> int:
-    return os.geteuid()
+    geteuid = getattr(os, "geteuid", None)  # not on Windows, where st_uid is always 0
+    return geteuid() if geteuid else 0
 
 
 def cache_dir() -> Path | None:
@@ -158,7 +161,7 @@ def _sound_file(file: Path) -> bool:
     truncated, extended, foreign or planted file without reading more than 100 bytes.
     """
     try:
-        fd = os.open(file, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(file, _NO_FOLLOW)
     except OSError:
         return False
     try:
@@ -251,27 +254,45 @@ def _refresh_stat(directory: Path, file: Path, source: sqlite3.Connection, stat_
     changed just before, or the file was touched since), so the next run skips hashing. A copy is
     changed and renamed into place, as a build is: the file in use is never written. Best effort.
     """
+
+    def fill(copy: sqlite3.Connection) -> None:
+        source.backup(copy)
+        copy.execute("UPDATE meta SET value = ? WHERE key = 'stat'", (stat_key,))
+        copy.commit()
+
+    _write_atomically(directory, file, fill)
+
+
+def _write_atomically(directory: Path, file: Path, fill: Callable[[sqlite3.Connection], None]) -> bool:
+    """Fill a new SQLite file under a temp name (mode 0600, named with our pid for `tidy`) and
+    rename it over `file`, so no reader ever sees half a file. False if anything fails; the temp
+    file is removed then, and on Ctrl-C too (which goes on up). Only SIGKILL leaves one, for `tidy`.
+    """
     import tempfile
 
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f"{file.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
     except OSError:
-        return
+        return False
     os.close(fd)
+    done = False
     try:
-        copy = sqlite3.connect(tmp_name)
+        connection = sqlite3.connect(tmp_name)
         try:
-            source.backup(copy)
-            copy.execute("UPDATE meta SET value = ? WHERE key = 'stat'", (stat_key,))
-            copy.commit()
+            fill(connection)
         finally:
-            copy.close()
+            connection.close()
         os.replace(tmp_name, file)
-    except (OSError, sqlite3.Error):
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
+        done = True
+    except (OSError, sqlite3.Error, ValueError):
+        pass
+    finally:
+        if not done:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+    return done
 
 
 def _add_checksums(connection: sqlite3.Connection) -> None:
@@ -346,32 +367,14 @@ def tidy(directory: Path, keep: str) -> None:
 
 
 def _write_cache(directory: Path, file: Path, facts: Validated, key: dict[str, str]) -> bool:
-    """Build the cache in a temp file (mode 0600) and rename it into place, so no reader sees half
-    a file. False, and nothing left behind, if anything fails.
-    """
-    import tempfile
+    """Tidy the directory, then build the cache beside `file` and rename it into place."""
+
+    def fill(connection: sqlite3.Connection) -> None:
+        build_index(connection, facts, key)
+        _add_checksums(connection)
 
     tidy(directory, file.name)
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f"{file.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
-    except OSError:
-        return False
-    os.close(fd)
-    try:
-        connection = sqlite3.connect(tmp_name)
-        try:
-            build_index(connection, facts, key)
-            _add_checksums(connection)
-        finally:
-            connection.close()
-        os.replace(tmp_name, file)
-    except (OSError, sqlite3.Error, ValueError):
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        return False
-    return True
+    return _write_atomically(directory, file, fill)
 
 
 def _in_memory(facts: Validated, key: dict[str, str]) -> sqlite3.Connection:

@@ -72,7 +72,8 @@ def stat_fact_base(path: Path) -> os.stat_result:
 
 def _open_nonblocking(path: Path) -> int:
     # O_NONBLOCK: a FIFO swapped in after the stat opens at once (and is refused) instead of hanging.
-    return os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | getattr(os, "O_NONBLOCK", 0))
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
+    return os.open(path, flags)
 
 
 def read_fact_base(path: Path) -> tuple[bytes, os.stat_result]:
