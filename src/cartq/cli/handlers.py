@@ -26,7 +26,7 @@ def open_store(data: str | Path | None) -> Store:
 def _show(kind: str, query: str | None, evidence: bool, data: str | None) -> Output:
     """A lookup with a query, else a listing of every record of the kind."""
     from cartq.domain import listings, views
-    from cartq.render import landscape_docs, record_docs
+    from cartq.render import record_docs, search_docs
 
     store = open_store(data)
     shape = BY_KIND[kind].model
@@ -35,7 +35,7 @@ def _show(kind: str, query: str | None, evidence: bool, data: str | None) -> Out
         return Output(rows, f"{shape}Listing", lambda: record_docs.listing_doc(kind, rows))
     if evidence:
         found = views.evidence(store, kind, query)
-        return Output(found, "Evidence", lambda: landscape_docs.evidence_doc(found), lambda: found["evidence"])
+        return Output(found, "Evidence", lambda: search_docs.evidence_doc(found), lambda: found["evidence"])
     view = views.lookup(store, kind, query)
     return Output(view, f"{shape}Lookup", lambda: record_docs.detail_doc(view), lambda: [view["record"]])
 
@@ -73,16 +73,16 @@ def compare(queries: list[str], data: str | None) -> Output:
 def search(query: str, data: str | None) -> Output:
     from cartq.domain.search import search as searched
     from cartq.errors import ExitCode
-    from cartq.render import landscape_docs
+    from cartq.render import search_docs
 
     hits = searched(open_store(data), query)
     if hits:
-        return Output(hits, "SearchHits", lambda: landscape_docs.search_doc(query, hits))
+        return Output(hits, "SearchHits", lambda: search_docs.search_doc(query, hits))
     # A miss: stdout carries data only ([] for --json), the message goes to stderr.
     return Output(
         hits,
         "SearchHits",
-        lambda: landscape_docs.search_doc(query, hits),
+        lambda: search_docs.search_doc(query, hits),
         exit_code=int(ExitCode.NOT_FOUND),
         notices=[f"nothing matches {query!r}"],
     )
@@ -127,14 +127,14 @@ def market(chart: bool, data: str | None) -> Output:
 
 def sources(data: str | None) -> Output:
     from cartq.domain import landscape
-    from cartq.render import landscape_docs
+    from cartq.render import search_docs
 
     store = open_store(data)
     rows = landscape.sources(store)
-    return Output(rows, "Sources", lambda: landscape_docs.sources_doc(rows, store.meta("as_of")))
+    return Output(rows, "Sources", lambda: search_docs.sources_doc(rows, store.meta("as_of")))
 
 
-def validate(path: str | None, data: str | None) -> Output:
+def validate(path: str | None, strict: bool, data: str | None) -> Output:
     from cartq.errors import ExitCode, FactBaseError
     from cartq.factbase.checks import load_validated
     from cartq.factbase.store import resolve_data_path
@@ -142,8 +142,10 @@ def validate(path: str | None, data: str | None) -> Output:
     target = resolve_data_path(path or data)
     try:
         facts = load_validated(target)
+        problems = _unsupported(target, facts) if strict else []
     except FactBaseError as error:
         problems = error.problems or [error.message]
+    if problems:
         failed = {"path": str(target), "valid": False, "problems": problems}
         return Output(
             failed,
@@ -155,7 +157,31 @@ def validate(path: str | None, data: str | None) -> Output:
     counts = {key: len(value) for key, value in facts.items() if isinstance(value, list)}
     result = {"path": str(target), "valid": True, "problems": [], "as_of": facts["as_of"], "counts": counts}
     summary = ", ".join(f"{n} {key}" for key, n in counts.items())
-    return Output(result, "Validation", lambda: f"{target}: valid (current to {facts['as_of']}): {summary}")
+    checked = " and every precise value is quoted" if strict else ""
+    return Output(result, "Validation", lambda: f"{target}: valid{checked} (current to {facts['as_of']}): {summary}")
+
+
+def _unsupported(target: Path, facts: dict[str, object]) -> list[str]:
+    """The support checks (factbase.support), each problem with the line of its record and field."""
+    import re
+
+    from cartq.factbase.support import support_problems
+    from cartq.factbase.yaml_reader import line_index, line_of
+
+    problems = support_problems(facts)
+    # "companies[3] (id 'gilead'): headquarters ..." names the record, then the field.
+    where = re.compile(r"(\w+)\[(\d+)\](?: \(id '[^']*'\))?(?:\.([\w.]+)|: (\w+))?")
+    locs = []
+    for problem in problems:
+        found = where.match(problem)
+        field = (found.group(3) or found.group(4) or "").split(".") if found else []
+        field = [part for part in field if part]
+        locs.append((found.group(1), int(found.group(2)), *field) if found else ())
+    lines = line_index(target.read_text(encoding="utf-8"), [loc for loc in locs if loc])
+    return [
+        f"line {line}: {problem}" if (line := line_of(lines, loc)) else problem
+        for problem, loc in zip(problems, locs, strict=True)
+    ]
 
 
 def schema(part: str) -> Output:

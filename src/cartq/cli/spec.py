@@ -336,8 +336,20 @@ COMMANDS: tuple[Command, ...] = (
                 least=0,
             ),
         ),
+        options=(
+            Param(
+                "strict",
+                "Also check that every precise value (a day, a price, a count, a place) is in a quote of its sources.",
+                flags=("--strict",),
+                takes_value=False,
+            ),
+        ),
         formats=("json",),
-        examples=("cartq validate data/facts.yaml", "cartq validate my-facts.yaml --json"),
+        examples=(
+            "cartq validate data/facts.yaml",
+            "cartq validate --strict data/facts.yaml",
+            "cartq validate my-facts.yaml --json",
+        ),
         results=("Validation",),
     ),
     Command(

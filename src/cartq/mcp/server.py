@@ -93,7 +93,7 @@ def build(data: str | None = None, registry: str | None = None) -> "MCPServer":
     from cartq.domain.compare import compare as compared
     from cartq.domain.related import disputes_about, disputes_marking, summary
     from cartq.domain.search import search as searched
-    from cartq.render import landscape_docs, record_docs
+    from cartq.render import landscape_docs, record_docs, search_docs
 
     def as_of() -> str:
         try:
@@ -173,7 +173,7 @@ def build(data: str | None = None, registry: str | None = None) -> "MCPServer":
             disputes = {d["id"]: d for h in hits for d in disputes_about(store, h["kind"], h["id"])}
             found = answers.answer(store, hits, answers.cite_by_source(sources, records),
                                    answers.dispute_rows(sources, disputes.values()))
-            doc = landscape_docs.search_doc(query, hits) if hits else f"Nothing matches {query!r}."
+            doc = search_docs.search_doc(query, hits) if hits else f"Nothing matches {query!r}."
             return found, answers.text(found, doc)
 
         return respond(make)
