@@ -14,7 +14,7 @@ from .conftest import FACTS, run
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, Any]:
-    return yaml.load(FACTS.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # noqa: S506 - CSafeLoader
+    return yaml.load(FACTS.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
 
 def write(tmp_path: Path, data: dict[str, Any]) -> Path:
