@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     BAD_FACT_BASE = 3
     REGISTRY = 4
+    OUTPUT = 5
     INTERRUPTED = 130
 
 
@@ -53,3 +54,9 @@ class RegistryError(CartqError):
     """The trial registry could not be fetched (offline, timeouts, garbage from the API) or read."""
 
     exit_code = ExitCode.REGISTRY
+
+
+class OutputError(CartqError):
+    """The result could not be written completely (a full disk, a device that refuses it)."""
+
+    exit_code = ExitCode.OUTPUT

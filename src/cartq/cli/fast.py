@@ -83,10 +83,13 @@ def complete_names() -> bool:
     import shlex
 
     try:
-        words = shlex.split(os.environ.get("COMP_WORDS", ""))
         cword = int(os.environ.get("COMP_CWORD", ""))
     except ValueError:
-        return False
+        return True  # a shell that sends garbage gets no completions, not a traceback
+    try:
+        words = shlex.split(os.environ.get("COMP_WORDS", ""))
+    except ValueError:
+        return False  # an open quote: Typer's own splitting copes
     if not 0 < cword <= len(words):
         return False
     args, incomplete = words[1:cword], (words[cword] if cword < len(words) else "")

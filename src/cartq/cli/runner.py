@@ -14,28 +14,38 @@ from typing import Any
 from cartq import __version__
 from cartq.cli import handlers
 from cartq.cli.spec import Command
-from cartq.errors import CartqError, ExitCode, FactBaseError, NotFound, UsageError
+from cartq.errors import CartqError, ExitCode, FactBaseError, NotFound, OutputError, UsageError
 from cartq.render.formats import FORMATS, TABLE, Format, Output
 
 MAX_PROBLEMS_SHOWN = 5
 
 
+def _stderr(line: str) -> None:
+    """One line on stderr, with anything from the data or the query made safe for a terminal. A
+    closed or full stderr loses the message, never the exit code."""
+    from cartq.safe_text import printable
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(printable(line) + "\n")
+        sys.stderr.flush()
+
+
 def warn(message: str) -> None:
-    sys.stderr.write(f"cartq: {message}\n")
+    _stderr(f"cartq: {message}")
 
 
 def report(error: CartqError) -> None:
     warn(error.message)
     if isinstance(error, FactBaseError):
         for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-            sys.stderr.write(f"  {problem}\n")
+            _stderr(f"  {problem}")
         if len(error.problems) > MAX_PROBLEMS_SHOWN:
             more = len(error.problems) - MAX_PROBLEMS_SHOWN
-            sys.stderr.write(f"  ... and {more} more (run 'cartq validate PATH' for all)\n")
+            _stderr(f"  ... and {more} more (run 'cartq validate PATH' for all)")
     if isinstance(error, NotFound) and error.suggestions:
-        sys.stderr.write("did you mean: " + "; ".join(error.suggestions) + "\n")
+        _stderr("did you mean: " + "; ".join(error.suggestions))
     if error.hint:
-        sys.stderr.write(f"hint: {error.hint}\n")
+        _stderr(f"hint: {error.hint}")
 
 
 def silence_stdout() -> None:
@@ -51,13 +61,19 @@ def debugging() -> bool:
 
 def boundary(body: Callable[[], int | None]) -> int:
     try:
-        code = body() or 0
-        sys.stdout.flush()
-        return code
+        try:
+            code = body() or 0
+            sys.stdout.flush()
+            return code
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk, /dev/full: the output is incomplete, so say so
+            silence_stdout()
+            raise OutputError(f"cannot write the output: {exc.strerror or exc}") from None
     except CartqError as error:
         if debugging():
             raise
-        with contextlib.suppress(BrokenPipeError):
+        with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
         report(error)
         return int(error.exit_code)
@@ -77,9 +93,10 @@ def chosen_format(command: Command, params: dict[str, Any]) -> Format:
 
 
 def produce(command: Command, params: dict[str, Any]) -> tuple[Output, Format]:
-    """Call the command's handler with its own parameters; the format flags are the runner's."""
+    """Call the command's handler with its own parameters; the output options are the runner's."""
     fmt = chosen_format(command, params)
-    own = {key: value for key, value in params.items() if not key.startswith("as_")}
+    output = {param.dest for param in command.output_options()}
+    own = {key: value for key, value in params.items() if key not in output}
     handler: Callable[..., Output] = getattr(handlers, command.name)
     return handler(**own), fmt
 
@@ -87,7 +104,7 @@ def produce(command: Command, params: dict[str, Any]) -> tuple[Output, Format]:
 def run(command: Command, params: dict[str, Any]) -> int:
     def body() -> int:
         out, fmt = produce(command, params)
-        fmt.write(out)
+        fmt.write(out, params)
         sys.stdout.flush()
         for notice in out.notices:
             warn(notice)

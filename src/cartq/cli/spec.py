@@ -43,9 +43,13 @@ class Command:
     examples: tuple[str, ...] = ()
     results: tuple[str, ...] = ()  # the cartq.results shapes its --json can print
 
+    def output_options(self) -> tuple[Param, ...]:
+        """The options that choose how the result is written (the runner's, not the handler's)."""
+        chosen = tuple(FORMAT_OPTIONS[name] for name in self.formats)
+        return chosen + ((BOM,) if "csv" in self.formats else ())
+
     def all_options(self) -> tuple[Param, ...]:
-        extra = tuple(FORMAT_OPTIONS[name] for name in self.formats)
-        return self.options + extra + ((DATA,) if self.data else ())
+        return self.options + self.output_options() + ((DATA,) if self.data else ())
 
 
 DATA = Param(
@@ -57,6 +61,12 @@ DATA = Param(
 FORMAT_OPTIONS = {
     name: Param(f"as_{name}", fmt.help, flags=(f"--{name}",), takes_value=False) for name, fmt in FORMATS.items()
 }
+BOM = Param(
+    "bom",
+    "With --csv: start with a UTF-8 byte-order mark, so spreadsheets read Chinese text right.",
+    flags=("--bom",),
+    takes_value=False,
+)
 EVIDENCE = Param(
     "evidence",
     "Show the quotes and sources behind each field instead.",
@@ -376,6 +386,7 @@ EXIT_CODES = (
     (2, "usage error"),
     (3, "fact base missing or invalid"),
     (4, "trial registry unreachable or unreadable"),
+    (5, "output could not be written"),
     (130, "interrupted"),
 )
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES) + "."

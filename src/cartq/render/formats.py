@@ -33,18 +33,21 @@ class Output:
         return self.result if isinstance(self.result, list) else [self.result]
 
 
+Writer = Callable[[Output, dict[str, Any]], None]  # the result, and the output options (bom)
+
+
 @dataclass(frozen=True)
 class Format:
     name: str
     help: str
-    write: Callable[[Output], None]
+    write: Writer
 
 
 FORMATS: dict[str, Format] = {}
 
 
-def output_format(name: str, help: str) -> Callable[[Callable[[Output], None]], Callable[[Output], None]]:
-    def register(write: Callable[[Output], None]) -> Callable[[Output], None]:
+def output_format(name: str, help: str) -> Callable[[Writer], Writer]:
+    def register(write: Writer) -> Writer:
         FORMATS[name] = Format(name, help, write)
         return write
 
@@ -52,27 +55,27 @@ def output_format(name: str, help: str) -> Callable[[Callable[[Output], None]], 
 
 
 @output_format("json", "Print JSON (stable shape; see 'cartq schema output').")
-def _json(out: Output) -> None:
+def _json(out: Output, options: dict[str, Any]) -> None:
     from cartq.render.writers import write_json
 
     write_json(out.result)
 
 
 @output_format("csv", "Print rows as CSV (RFC 4180), for spreadsheets.")
-def _csv(out: Output) -> None:
+def _csv(out: Output, options: dict[str, Any]) -> None:
     from cartq.render.writers import write_csv
 
-    write_csv(out.row_list())
+    write_csv(out.row_list(), bom=bool(options.get("bom")))
 
 
 @output_format("jsonl", "Print rows as JSON Lines, one object per line.")
-def _jsonl(out: Output) -> None:
+def _jsonl(out: Output, options: dict[str, Any]) -> None:
     from cartq.render.writers import write_jsonl
 
     write_jsonl(out.row_list())
 
 
-def write_table(out: Output) -> None:
+def write_table(out: Output, options: dict[str, Any]) -> None:
     """The default: Rich tables on a terminal, plain aligned lines when piped; text as it is."""
     from cartq.render.screen import render
     from cartq.render.writers import write_text

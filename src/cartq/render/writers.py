@@ -15,35 +15,55 @@ def write_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def flatten(row: Record) -> Record:
-    """One level of keys for CSV: nested objects become 'a.b', lists are joined with '; '."""
+def cell(value: Any) -> Any:
+    """One CSV cell, the same way in every CSV: money and other numbers exact and never as a float
+    artefact (80000, not 80000.0), booleans as true/false, lists joined with '; ', and text that
+    a spreadsheet would run as a formula (=, +, -, @ first) kept as text with a leading '."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str) and value[:1] in _FORMULA_START:
+        return "'" + value
+    return value
+
+
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def flatten(row: Record, prefix: str = "") -> Record:
+    """One level of keys for CSV, by one rule: a nested field is `parent_field` (as in `cartq
+    export`); a list is joined with '; ' (citations as their source ids, references as kind:id)."""
     flat: Record = {}
     for key, value in row.items():
+        name = f"{prefix}{key}"
         if isinstance(value, dict):
-            for sub, item in flatten(value).items():
-                flat[f"{key}.{sub}"] = item
+            flat.update(flatten(value, f"{name}_"))
         elif isinstance(value, list):
-            flat[key] = "; ".join(
-                item["source"]
-                if isinstance(item, dict) and "source" in item
-                else f"{item['kind']}:{item['id']}"
-                if isinstance(item, dict) and {"kind", "id"} <= set(item)
-                else json.dumps(item, ensure_ascii=False)
-                if isinstance(item, (dict, list))
-                else str(item)
-                for item in value
-            )
+            flat[name] = "; ".join(str(_listed(item)) for item in value)
         else:
-            flat[key] = value
+            flat[name] = cell(value)
     return flat
 
 
-def write_csv(rows: list[Record]) -> None:
+def _listed(item: Any) -> Any:
+    if isinstance(item, dict) and "source" in item:
+        return item["source"]
+    if isinstance(item, dict) and {"kind", "id"} <= set(item):
+        return f"{item['kind']}:{item['id']}"
+    if isinstance(item, (dict, list)):
+        return json.dumps(item, ensure_ascii=False)
+    return cell(item)
+
+
+def write_csv(rows: list[Record], bom: bool = False) -> None:
     """RFC 4180 via the csv module: a header of every key seen, in order of first appearance."""
     import csv
 
     flat = [flatten(row) for row in rows]
     columns = list(dict.fromkeys(key for row in flat for key in row))
+    if bom:
+        sys.stdout.write("\ufeff")
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(flat)
