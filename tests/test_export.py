@@ -17,11 +17,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from cartq.csv_cells import neutralise
 from cartq.errors import UsageError
 from cartq.export import export_csv, export_json, export_sqlite
-from cartq.export.csv_export import cell, neutralise
-from cartq.export.schema import SCALE_EXPONENT, Column, build_schema, decimal_text
+from cartq.export.csv_export import cell
+from cartq.export.schema import build_schema
 from cartq.export.sqlite import VIEWS
+from cartq.export.tables import SCALE_EXPONENT, Column
+from cartq.export.walk import decimal_text
 from cartq.factbase.checks import load_checked
 from cartq.factbase.store import resolve_data_path
 from cartq.kinds import KINDS
@@ -59,7 +62,7 @@ def db(exported):
 
 def _model_fields():
     """Every field of every model reachable from a kind's model: ('Model.field', is a list of citations)."""
-    from cartq.export.schema import _is_model, _list_item, _unwrap
+    from cartq.export.walk import _is_model, _list_item, _unwrap
     from cartq.factbase import models
 
     seen: set[str] = set()

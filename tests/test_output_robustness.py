@@ -79,7 +79,7 @@ def test_debug_zero_means_off(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_csv_cells_a_spreadsheet_would_run_stay_text() -> None:
-    from cartq.render.writers import cell
+    from cartq.csv_cells import cell
 
     assert [cell(v) for v in ("=1+1", "+SUM(A1)", "-2+3", "@cmd", "plain")] == [
         "'=1+1",
@@ -88,7 +88,8 @@ def test_csv_cells_a_spreadsheet_would_run_stay_text() -> None:
         "'@cmd",
         "plain",
     ]
-    assert [cell(v) for v in (-1.5, 80000.0, True, False, 3)] == ["-1.5", "80000", "true", "false", 3]
+    assert cell("'quoted") == "''quoted"  # reversible: a leading ' is doubled
+    assert [cell(v) for v in (-1.5, 80000.0, True, False, 3, None)] == ["-1.5", "80000", "true", "false", "3", ""]
 
 
 def test_bom_starts_csv_for_spreadsheets_and_is_only_on_csv() -> None:

@@ -23,27 +23,22 @@ import io
 from pathlib import Path
 from typing import Any
 
+from cartq.csv_cells import FORMULA_PREFIX, boolean, neutralise, number
 from cartq.export.files import FORMAT, FORMAT_VERSION, ExportResult, check_target, is_csv_export, temp_dir
-from cartq.export.schema import FRICTIONLESS_TYPE, Column, Schema, Table, build_schema, enum_label, header_fields
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-FORMULA_PREFIX = "'"
-
-
-def neutralise(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (see the module docstring)."""
-    return FORMULA_PREFIX + text if text.startswith(FORMULA_STARTS) else text
+from cartq.export.schema import build_schema, header_fields
+from cartq.export.tables import FRICTIONLESS_TYPE, Column, Schema, Table
+from cartq.export.walk import enum_label
 
 
 def cell(column: Column, value: Any) -> str:
     if value is None:
         return ""
     if column.type == "boolean":
-        return "true" if value else "false"
+        return boolean(value)
     if column.type in ("integer", "decimal"):
         return str(value)
     if column.type == "real":
-        return repr(float(value))
+        return number(float(value))
     return neutralise(str(value))
 
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from cartq.export.files import FORMAT, FORMAT_VERSION
-from cartq.export.schema import Schema, Table, header_fields
+from cartq.export.schema import header_fields
+from cartq.export.tables import Schema, Table
 
 MAX_FACETS = 4
 

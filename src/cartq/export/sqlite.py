@@ -33,7 +33,8 @@ from cartq.export.files import (
     is_sqlite_export,
     temp_file,
 )
-from cartq.export.schema import SQL_TYPE, Schema, Table, build_schema, header_fields
+from cartq.export.schema import build_schema, header_fields
+from cartq.export.tables import SQL_TYPE, Schema, Table
 from cartq.kinds import KINDS
 from cartq.records import names_of
 

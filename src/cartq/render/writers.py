@@ -8,27 +8,13 @@ import json
 import sys
 from typing import Any
 
+from cartq.csv_cells import cell
+
 Record = dict[str, Any]
 
 
 def write_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def cell(value: Any) -> Any:
-    """One CSV cell, the same way in every CSV: money and other numbers exact and never as a float
-    artefact (80000, not 80000.0), booleans as true/false, lists joined with '; ', and text that
-    a spreadsheet would run as a formula (=, +, -, @ first) kept as text with a leading '."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, str) and value[:1] in _FORMULA_START:
-        return "'" + value
-    return value
-
-
-_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def flatten(row: Record, prefix: str = "") -> Record:
