@@ -12,19 +12,9 @@ import pytest
 from cartq.errors import NotFound, UsageError
 from cartq.registry import results
 from cartq.registry.derive import derive, indication_values, target_keys
+from cartq.registry.filters import Filters, resolve_phase, resolve_status
 from cartq.registry.importer import import_file
-from cartq.registry.query import (
-    Filters,
-    count_studies,
-    facet,
-    get_study,
-    info,
-    link,
-    list_studies,
-    resolve_phase,
-    resolve_status,
-    suggest,
-)
+from cartq.registry.query import count_studies, facet, get_study, info, link, list_studies, suggest
 from cartq.registry.store import rederive
 from tests.test_registry_store import fixtures
 

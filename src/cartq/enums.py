@@ -259,5 +259,41 @@ class ClaimStatus(Labelled):
     conflict = "conflict", "sources disagree"
 
 
+# ---- the trial registry (ClinicalTrials.gov API v2 values, ctg-oas-v2.yaml 2.0.5) -------------
+
+
+class RegistryPhase(Labelled):
+    """A study's phases as the registry joins them ('PHASE1|PHASE2'), in order."""
+
+    EARLY_PHASE1 = "EARLY_PHASE1", "early phase 1"
+    PHASE1 = "PHASE1", "phase 1"
+    PHASE1_PHASE2 = "PHASE1|PHASE2", "phase 1/2"
+    PHASE2 = "PHASE2", "phase 2"
+    PHASE2_PHASE3 = "PHASE2|PHASE3", "phase 2/3"
+    PHASE3 = "PHASE3", "phase 3"
+    PHASE4 = "PHASE4", "phase 4"
+    NA = "NA", "not applicable"
+    none = "", "none given"
+
+
+class RegistryStatus(Labelled):
+    """A study's overall status (enum Status of the API)."""
+
+    RECRUITING = "RECRUITING", "recruiting"
+    NOT_YET_RECRUITING = "NOT_YET_RECRUITING", "not yet recruiting"
+    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", "enrolling by invitation"
+    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING", "active, not recruiting"
+    SUSPENDED = "SUSPENDED", "suspended"
+    TERMINATED = "TERMINATED", "terminated"
+    COMPLETED = "COMPLETED", "completed"
+    WITHDRAWN = "WITHDRAWN", "withdrawn"
+    UNKNOWN = "UNKNOWN", "unknown (not verified for 2 years)"
+    AVAILABLE = "AVAILABLE", "available (expanded access)"
+    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE", "no longer available"
+    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE", "temporarily not available"
+    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING", "approved for marketing"
+    WITHHELD = "WITHHELD", "withheld"
+
+
 # Every closed set, for the tests and the schema docs.
 ALL: tuple[type[Labelled], ...] = tuple(Labelled.__subclasses__())
