@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from cartq.factbase.checks import load_validated
-from cartq.factbase.support import date_spellings, number_spellings, support_problems
+from cartq.factbase.spellings import date_spellings, number_spellings
+from cartq.factbase.support import support_problems
 from cartq.kinds import KINDS
 
 from .seed_statements import STATEMENTS
