@@ -162,8 +162,8 @@ def _price_problems(data: dict[str, Any]) -> Iterator[str]:
             value = amount * scale.get(money.get("scale", "one"), 1)
             if not _supported(cites, number_spellings(value), number=True):
                 yield (
-                    f"{where}: price.{end} {short_number(value)} {money.get('currency', '')} is in no quote or calculation"
-                    " note of its citations"
+                    f"{where}: price.{end} {short_number(value)} {money.get('currency', '')} is in no quote or"
+                    " calculation note of its citations"
                 )
 
 
