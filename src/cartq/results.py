@@ -201,6 +201,13 @@ class TermLookup(_Lookup, _Matched):
     related: dict[str, list[Summary]]  # records of other kinds that link to it, by kind
 
 
+class RecordLookup(_Lookup, _Matched):
+    """Any record by its id (`cartq show ID`): a kind without a richer view of its own."""
+
+    record: dict[str, Any]
+    related: dict[str, Any]
+
+
 # ---- listings: one row per record ------------------------------------------------------------
 
 
@@ -292,8 +299,23 @@ class SearchHit(TypedDict):
     kind: str
     id: str
     name: str
-    match: str
+    match: str  # name, text, or linked record (a product found through its coverage records)
     score: float
+    value: str | None  # a price with its currency, a date at its precision, a count, a source's URL
+    snippet: str  # the text that matched, cut around the first matched word
+    matched: list[str]  # the matched words as they appear in the snippet
+    record: dict[str, Any]  # the whole record
+
+
+@extends("Coverage")
+class CoverageRow(TypedDict):
+    product_name: str | None
+
+
+class CoverageList(TypedDict):
+    filters: dict[str, str]
+    coverage: list[CoverageRow]
+    sources: list[Source]
 
 
 class Trials(TypedDict):
