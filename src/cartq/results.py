@@ -23,10 +23,8 @@ from cartq.registry.results import RegistryUpdate as RegistryUpdate
 if TYPE_CHECKING:  # the schema generator resolves these names from cartq.factbase.models
     from cartq.factbase.models import (
         Company,
-        Coverage,
         DisputedClaim,
         Indication,
-        PriceClaim,
         Product,
         RegulatoryEvent,
         Source,
@@ -70,10 +68,31 @@ class Summary(TypedDict, total=False):
     first_approval: str | None
     first_approval_precision: str | None
     roles: list[str]
+    role_notes: list[str]  # a company's page: the notes of its roles (a licence split, a transfer)
+    disputed: bool  # a dispute concerns it; the page shows the dispute with its correction
+
+
+class _Marked(TypedDict, total=False):
+    disputed: bool  # a dispute concerns it; the page shows the dispute with its correction
+
+
+@extends("PriceClaim")
+class MarkedPrice(_Marked):
+    pass
+
+
+@extends("Coverage")
+class MarkedCoverage(_Marked):
+    pass
+
+
+@extends("Study")
+class MarkedStudy(_Marked):
+    pass
 
 
 @extends("RegulatoryEvent")
-class EventRow(TypedDict):
+class EventRow(_Marked):
     product_name: str
     indication_name: str | None
     targets: list[str]
@@ -139,9 +158,9 @@ class ProductRelated(TypedDict):
     targets: list[Summary]
     events: list[EventRow]
     first_approval: RegulatoryEvent | None
-    studies: list[Summary]
-    prices: list[PriceClaim]
-    coverage: list[Coverage]
+    studies: list[MarkedStudy]  # each trial in full: design, patients, results, sources
+    prices: list[MarkedPrice]  # settled claims first, disputed ones last
+    coverage: list[MarkedCoverage]
 
 
 class CompanyRelated(TypedDict):
@@ -159,7 +178,8 @@ class TargetRelated(TypedDict):
 
 class IndicationRelated(TypedDict):
     products: list[Summary]
-    events: list[EventRow]
+    events: list[EventRow]  # its own and its subtypes'
+    covering_events: list[EventRow]  # approvals filed under a broader indication whose label covers it
     studies: list[Summary]
     parent: Summary
     subtypes: list[Summary]

@@ -13,6 +13,7 @@ from cartq.domain.related import (
     disputes_marking,
     event_row,
     indication_and_subtypes,
+    settled_first,
     sources_for,
 )
 from cartq.domain.resolve import check_query, label_of, resolve
@@ -139,7 +140,7 @@ def costs(store: Store, country: str | None = None) -> Record:
     prices.sort(key=lambda p: (p["product_name"] is None, p["product_name"] or "", p.get("date") or "", p["id"]))
     return {
         "countries": countries,
-        "prices": prices,
+        "prices": settled_first(prices),
         "disputes": disputes,
         "sources": sources_for(store, [("country", countries), ("price", prices), ("dispute", disputes)]),
     }

@@ -58,6 +58,18 @@ def sources_for(store: Store, groups: Iterable[tuple[str, Iterable[Record]]]) ->
     return store.get_many("source", ids)
 
 
+CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2, "unconfirmed": 3}
+
+
+def settled_first(records: list[Record]) -> list[Record]:
+    """Undisputed claims first, from the best-confirmed sources down; disputed claims last, so a
+    claim never stands above the facts that correct it. Stable: the order within a rank is kept."""
+    return sorted(
+        records,
+        key=lambda r: (bool(r.get("disputed")), CONFIDENCE_RANK.get(r.get("confidence") or "high", 4)),
+    )
+
+
 def dated(records: list[Record], key: str = "date") -> list[Record]:
     return sorted(records, key=lambda r: (r.get(key) is None, r.get(key) or "", r["id"]))
 

@@ -17,8 +17,18 @@ class Fields:
 
 
 class Table:
-    def __init__(self, columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
+    """Rows of cells; `after` maps a row's index to lines shown right below it across the whole
+    table (a disputed row's correction)."""
+
+    def __init__(
+        self,
+        columns: list[str],
+        rows: list[list[str]],
+        title: str | None = None,
+        after: dict[int, list[str]] | None = None,
+    ) -> None:
         self.columns, self.rows, self.title = columns, rows, title
+        self.after = after or {}
 
 
 class Lines:

@@ -9,7 +9,7 @@ from cartq.dates import shown_date
 from cartq.enums import label
 from cartq.render.blocks import Doc, Lines, Table
 from cartq.render.fmt import flag, fmt_money, joined, labels, qualifier_prefix, source_ids
-from cartq.render.record_docs import disputes_block, events_table, prices_table
+from cartq.render.record_docs import correction_lines, disputes_block, events_compact, events_table, prices_table
 
 Record = dict[str, Any]
 
@@ -58,49 +58,55 @@ def trials_doc(result: Record) -> Doc:
     return doc
 
 
-def timeline_doc(result: Record) -> Doc:
+def timeline_doc(result: Record, wide: bool = False) -> Doc:
     doc = Doc()
     if result["filters"]:
         doc.add(Lines([joined([f"{k}={v}" for k, v in result["filters"].items()])], title="Filters"))
-    doc.add(events_table(result["events"], with_product=True))
+    doc.add(events_table(result["events"], with_product=True) if wide else events_compact(result["events"]))
     if not result["events"]:
         doc.add(Lines(["no events match these filters"]))
     return doc
 
 
 def costs_doc(result: Record) -> Doc:
+    """Price claims first, settled ones at the top; then the seed's country table, as published, each
+    disputed row labelled and followed by its correction."""
     doc = Doc()
-    doc.add(
-        Table(
+    doc.add(prices_table(result["prices"], with_product=True, disputes=result["disputes"]))
+    columns = [
+        "country",
+        "therapy cost",
+        "hospital stay",
+        "local biotech",
+        "waiting time",
+        "insurance",
+        "research & trials",
+        "source",
+    ]
+    rows = []
+    after: dict[int, list[str]] = {}
+    for c in result["countries"]:
+        rows.append(
             [
-                "country",
-                "therapy cost",
-                "hospital stay",
-                "local biotech",
-                "waiting time",
-                "insurance",
-                "research & trials",
-                "source",
-            ],
-            [
-                [
-                    c["name"] + flag(c),
-                    fmt_money(c["therapy_cost"]),
-                    c["hospital_stay"],
-                    c["local_biotech_availability"],
-                    c["average_waiting_time"],
-                    c["insurance_coverage"],
-                    c["research_and_trials"],
-                    source_ids(c),
-                ]
-                for c in result["countries"]
-            ],
-            title="Country cost table (seed 001, as published)",
+                c["name"] + flag(c),
+                fmt_money(c["therapy_cost"]),
+                c["hospital_stay"],
+                c["local_biotech_availability"],
+                c["average_waiting_time"],
+                c["insurance_coverage"],
+                c["research_and_trials"],
+                source_ids(c),
+            ]
         )
-    )
-    doc.add(prices_table(result["prices"], with_product=True))
-    doc.add(disputes_block(result["disputes"]))
+        after[len(rows) - 1] = correction_lines("country", c, result["disputes"])
+    doc.add(Table(columns, rows, title="Country cost table (seed 001, as published)", after=after))
+    shown = {d["id"] for d in result["disputes"] if _about_any(d, ("price", "country"))}
+    doc.add(disputes_block([d for d in result["disputes"] if d["id"] not in shown]))
     return doc
+
+
+def _about_any(dispute: Record, kinds: tuple[str, ...]) -> bool:
+    return any(a["kind"] in kinds for a in dispute.get("about") or [])
 
 
 def market_doc(result: Record) -> Doc:

@@ -8,7 +8,16 @@ from cartq import enums
 from cartq.dates import shown_date
 from cartq.enums import label
 from cartq.render.blocks import Doc, Fields, Heading, Lines, Table
-from cartq.render.fmt import flag, fmt_money, joined, labels, source_ids
+from cartq.render.fmt import (
+    correction_text,
+    corrections,
+    event_date,
+    flag,
+    fmt_money,
+    joined,
+    labels,
+    source_ids,
+)
 
 Record = dict[str, Any]
 
@@ -35,13 +44,38 @@ def disputes_block(disputes: list[Record]) -> Lines | None:
     return Lines(lines, title="Disputed claims", style="yellow")
 
 
-def sources_block(sources: list[Record]) -> Table | None:
-    rows = [[s["id"], s["title"], s.get("url") or f"seed file {s['seed_file']}"] for s in sources]
-    return Table(["source", "title", "where"], rows, title="Sources")
+def sources_block(sources: list[Record]) -> Lines | None:
+    """Each source as 'id  title', then where it is on a line of its own: an id or URL is never
+    broken, whatever the width (a URL wider than the terminal runs past its edge, whole)."""
+    lines = []
+    for s in sources:
+        lines.append(f"{s['id']}  {s['title']}")
+        lines.append(f"    {s.get('url') or 'seed file ' + str(s.get('seed_file'))}")
+    return Lines(lines, title="Sources")
 
 
 def notes_block(record: Record) -> Lines | None:
     return Lines(list(record.get("notes") or []), title="Notes")
+
+
+def events_compact(events: list[Record]) -> Table:
+    """The timeline at 80 columns: when, which product, what, where, for what."""
+    rows = [
+        [
+            event_date(e),
+            short_product(e["product_name"]),
+            label(enums.EventKind, e["kind"]) + flag(e),
+            e["regulator"] if e["regulator"] == enums.Regulator.NMPA else label(enums.Regulator, e["regulator"]),
+            e.get("indication_name") or "",
+        ]
+        for e in events
+    ]
+    return Table(["date", "product", "event", "regulator", "indication"], rows, title="Regulatory events")
+
+
+def short_product(name: str) -> str:
+    """'Fucaso (equecabtagene autoleucel)' as 'Fucaso': the listing's column, not its full name."""
+    return name.split(" (")[0] if " (" in name else name
 
 
 def events_table(events: list[Record], with_product: bool) -> Table:
@@ -53,7 +87,7 @@ def events_table(events: list[Record], with_product: bool) -> Table:
     rows = []
     for e in events:
         row = [
-            shown_date(e.get("date"), e.get("date_precision")),
+            event_date(e),
             label(enums.EventKind, e["kind"]) + flag(e),
             label(enums.Regulator, e["regulator"]),
         ]
@@ -69,9 +103,28 @@ def events_table(events: list[Record], with_product: bool) -> Table:
     return Table(columns, rows, title="Regulatory events")
 
 
-def prices_table(prices: list[Record], with_product: bool = False) -> Table:
+def event_notes_block(events: list[Record], with_product: bool = False) -> Lines | None:
+    """Every note on an event (an approval's "first second-line LBCL approval in China"), by its event."""
+    lines = []
+    for e in events:
+        what = f"{event_date(e)}, {label(enums.EventKind, e['kind'])}" + (
+            f", {e['product_name']}" if with_product else ""
+        )
+        lines += [f"{what}: {note}" for note in e.get("notes") or []]
+    return Lines(lines, title="Event notes")
+
+
+def correction_lines(kind: str, record: Record, disputes: list[Record]) -> list[str]:
+    """The corrections of a disputed row, shown right below it."""
+    return [correction_text(dispute) for dispute in corrections(kind, record, disputes)]
+
+
+def prices_table(prices: list[Record], with_product: bool = False, disputes: list[Record] | None = None) -> Table:
+    """Settled claims first (the domain orders them); a disputed claim is labelled DISPUTED on its
+    own row, its correction on the row below it."""
     columns = ["price", "what"] + (["product"] if with_product else []) + ["basis", "date", "sources"]
     rows = []
+    after: dict[int, list[str]] = {}
     for p in prices:
         row = [fmt_money(p["price"]), p["subject"] + flag(p)]
         if with_product:
@@ -82,7 +135,9 @@ def prices_table(prices: list[Record], with_product: bool = False) -> Table:
             source_ids(p),
         ]
         rows.append(row)
-    return Table(columns, rows, title="Price claims (each with its own source; never converted)")
+        after[len(rows) - 1] = correction_lines("price", p, disputes or [])
+    title = "Price claims (settled first, each with its own source; never converted)"
+    return Table(columns, rows, title=title, after=after)
 
 
 def coverage_table(coverage: list[Record]) -> Table:
@@ -163,6 +218,9 @@ def product_doc(view: Record) -> Doc:
         )
     )
     doc.add(events_table(rel["events"], with_product=False))
+    doc.add(event_notes_block(rel["events"]))
+    for study in [s for s in rel["studies"] if s.get("results") or s.get("patients") or s.get("description")]:
+        doc.add(study_block(study))
     doc.add(
         Table(
             ["study", "kind", "phase", "registry ids"],
@@ -178,13 +236,30 @@ def product_doc(view: Record) -> Doc:
             title="Trials",
         )
     )
-    doc.add(prices_table(rel["prices"]))
+    doc.add(prices_table(rel["prices"], disputes=view["disputes"]))
     doc.add(coverage_table(rel["coverage"]))
     doc.add(notes_block(p))
     doc.add(registry_block(view))
     doc.add(disputes_block(view["disputes"]))
     doc.add(sources_block(view["sources"]))
     return doc
+
+
+def study_block(study: Record) -> Fields:
+    """One trial as a clinician reads it: design, patients, headline results, and their sources."""
+    return Fields(
+        [
+            ("kind", label(enums.StudyKind, study["kind"])),
+            ("phase", label(enums.Phase, study.get("phase"))),
+            ("registry ids", joined(study.get("registry_ids"))),
+            ("patients", f"{study['patients']:,}" if study.get("patients") is not None else ""),
+            ("design", study.get("description") or ""),
+            ("results", study.get("results") or ""),
+            ("notes", " ".join(study.get("notes") or [])),
+            ("sources", source_ids(study)),
+        ],
+        title=f"Trial: {study['name']}{flag(study)}",
+    )
 
 
 def company_doc(view: Record) -> Doc:
@@ -202,9 +277,14 @@ def company_doc(view: Record) -> Doc:
     )
     doc.add(
         Table(
-            ["product", "roles", "status"],
+            ["product", "roles", "status", "relation"],
             [
-                [p["name"], labels(enums.CompanyRoleKind, p["roles"]), label(enums.ProductStatus, p["status"])]
+                [
+                    p["name"],
+                    labels(enums.CompanyRoleKind, p["roles"]),
+                    label(enums.ProductStatus, p["status"]),
+                    " ".join(p.get("role_notes") or []),
+                ]
                 for p in rel["products"]
             ],
             title="Products",
@@ -214,7 +294,7 @@ def company_doc(view: Record) -> Doc:
         Table(
             ["relation", "company", "kind"],
             [
-                [rel_name, x["name"], label(enums.CompanyKind, x["kind"])]
+                [RELATION_LABELS[rel_name], x["name"], label(enums.CompanyKind, x["kind"])]
                 for rel_name in ("parents", "subsidiaries", "partners")
                 for x in rel[rel_name]
             ],
@@ -227,6 +307,9 @@ def company_doc(view: Record) -> Doc:
     doc.add(disputes_block(view["disputes"]))
     doc.add(sources_block(view["sources"]))
     return doc
+
+
+RELATION_LABELS = {"parents": "parent", "subsidiaries": "subsidiary", "partners": "partner"}
 
 
 def target_doc(view: Record) -> Doc:
@@ -277,6 +360,13 @@ def indication_doc(view: Record) -> Doc:
         )
     )
     doc.add(events_table(rel["events"], with_product=True))
+    covering = rel.get("covering_events") or []
+    if covering:
+        parents = joined(list(dict.fromkeys(e.get("indication_name") or "" for e in covering)))
+        table = events_table(covering, with_product=True)
+        table.title = f"Approvals for {parents}, whose label covers {i['name']} (the label's words)"
+        doc.add(table)
+    doc.add(event_notes_block(rel["events"] + covering, with_product=True))
     doc.add(studies_table(rel["studies"]))
     doc.add(registry_block(view))
     doc.add(disputes_block(view["disputes"]))
@@ -346,15 +436,19 @@ DETAIL_DOCS = {
 }
 
 
-def listing_doc(kind: str, rows: list[Record]) -> Doc:
+def listing_doc(kind: str, rows: list[Record], wide: bool = False) -> Doc:
+    """A table of every record of a kind that fits 80 columns: the name once (a product's INN and
+    brands are in its name), and the columns people scan; `wide` adds the rest."""
     if kind == "product":
+        columns = ["product", "target", "company", "status", "first approval"]
+        if wide:
+            columns[1:1] = ["INN", "brand"]
         table = Table(
-            ["product", "INN", "brand", "target", "company", "status", "first approval"],
+            columns,
             [
                 [
                     r["name"],
-                    r.get("inn") or "",
-                    joined(r["brand_names"] + r["chinese_brand_names"]),
+                    *([r.get("inn") or "", joined(r["brand_names"] + r["chinese_brand_names"])] if wide else []),
                     joined(r["targets"]),
                     joined(r["companies"]),
                     status_text(r),
