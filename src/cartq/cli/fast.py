@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
-from cartq.cli.spec import BY_NAME, Command, Param, flags_of
+from cartq.cli.spec import BY_NAME, flags_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from cartq.cli.spec import Command, Param
 
 
 def parse(argv: list[str]) -> tuple[Command, dict[str, Any]] | None:
