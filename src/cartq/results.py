@@ -290,6 +290,8 @@ class EvidenceRow(TypedDict):
     where: str | None
     quote: str | None
     note: str | None
+    field_name: str  # the field as a person reads it ("company role: Innovent Biologics (co-developer)")
+    reliability: str  # the source's grade
 
 
 class Evidence(TypedDict):

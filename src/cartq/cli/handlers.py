@@ -28,7 +28,7 @@ def _show(
 ) -> Output:
     """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
     from cartq.domain import listings, views
-    from cartq.domain.show import filter_products, match_notice
+    from cartq.domain.show import filter_products, match_notice, with_grades
     from cartq.render import record_docs, search_docs
 
     store = open_store(data)
@@ -42,7 +42,7 @@ def _show(
     if asked:
         raise UsageError(f"{', '.join('--' + key for key in asked)} filter the listing: give no {kind} name with them")
     if evidence:
-        found = views.evidence(store, kind, query)
+        found = with_grades(store, views.evidence(store, kind, query))
         notices = match_notice(views.lookup(store, kind, query))
         return Output(
             found, "Evidence", lambda: search_docs.evidence_doc(found), lambda: found["evidence"], notices=notices

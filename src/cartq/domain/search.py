@@ -60,7 +60,9 @@ STOP_WORDS = frozenset(
 # A question that names a command's subject: the command that answers it.
 SUBJECT_COMMANDS = (
     (("cost", "price", "pay", "afford", "expensive", "cheap"), "cartq costs --country china"),
-    (("insurance", "insur", "reimburs", "nrdl", "huiminbao", "惠民保", "医保"), "cartq coverage"),
+    (("huiminbao", "惠民保"), "cartq coverage huiminbao"),
+    (("commercial insurance", "商保"), "cartq coverage commercial-list"),
+    (("insurance", "insur", "reimburs", "nrdl", "医保"), "cartq coverage"),
     (("trial", "study", "studies", "programme", "program"), "cartq trials"),
     (("market", "sales", "revenue", "growth", "cagr"), "cartq market"),
     (("approved", "approval", "timeline", "when"), "cartq timeline"),
@@ -153,7 +155,7 @@ def _term_weight(term: str, words: set[str], joined: str) -> float:
         return 1.0 if term in joined else 0.0
     if term in words:
         return 1.0
-    if len(term) >= 4 and not any(ch.isdigit() for ch in term) and any(w.startswith(term) for w in words):
+    if len(term) >= 5 and not any(ch.isdigit() for ch in term) and any(w.startswith(term) for w in words):
         return 0.6
     return 0.0
 
@@ -316,7 +318,7 @@ def answering_command(query: str) -> str | None:
     words = words_of(query)
     folded = fold(query)
     for stems, command in SUBJECT_COMMANDS:
-        if any(any(w.startswith(s) for w in words) or (_CJK.search(s) and s in folded) for s in stems):
+        if any(any(w.startswith(s) for w in words) or ((_CJK.search(s) or " " in s) and s in folded) for s in stems):
             return command
     return None
 

@@ -159,3 +159,52 @@ def match_notice(view: Any) -> list[str]:
     if match["how"] == "prefix":
         return [f"showing {name}, the only {kind_label(view['kind'])} whose name starts with {match['query']!r}"]
     return [f"showing {name}, the closest match to {match['query']!r}"]
+
+
+def evidence_field(store: Store, kind: str, record: Record, field: str) -> str:
+    """A citation's place as a person reads it: 'company role: Innovent Biologics (co-developer)' for
+    'companies[2]', 'approval in Hong Kong ...' for 'event:eque-cel-hk-approval'."""
+    import re
+
+    from cartq.domain.search import title_of
+
+    if field == "record":
+        return f"the {kind_label(kind)} itself"
+    if field == "car_construct":
+        return "CAR construct"
+    role = re.fullmatch(r"companies\[(\d+)\]", field)
+    if role and kind == "product":
+        index = int(role.group(1))
+        roles = record.get("companies", [])
+        if index < len(roles):
+            from cartq.enums import CompanyRoleKind, label
+
+            company = store.get("company", roles[index]["company"])
+            name = label_of(company) if company else roles[index]["company"]
+            return f"company role: {name} ({label(CompanyRoleKind, roles[index]['role'])})"
+    linked = re.fullmatch(r"(\w+):([\w.-]+?)(?:\.(\w+))?", field)
+    if linked:
+        other_kind, other_id, part = linked.groups()
+        other = store.get(other_kind, other_id)
+        name = title_of(store, other_kind, other) if other else other_id
+        what = {"claimed_by": "the claim", "corrected_by": "the correction"}.get(part or "", "")
+        return f"{kind_label(other_kind)}: {name}" + (f" ({what})" if what else "")
+    return field.replace("_", " ")
+
+
+def with_grades(store: Store, found: Record) -> Record:
+    """Evidence rows with each source's grade and a human field name."""
+    record = store.get(found["kind"], found["id"]) or {}
+    grades = {
+        s["id"]: s.get("reliability", "medium")
+        for s in store.get_many("source", [e["source"] for e in found["evidence"]])
+    }
+    rows = [
+        {
+            **e,
+            "field_name": evidence_field(store, found["kind"], record, e["field"]),
+            "reliability": grades.get(e["source"], "medium"),
+        }
+        for e in found["evidence"]
+    ]
+    return {**found, "evidence": rows}

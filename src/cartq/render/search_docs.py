@@ -108,14 +108,33 @@ def coverage_doc(result: Record) -> Doc:
 
 
 def evidence_doc(result: Record) -> Doc:
+    """The citations behind a record, grouped under human field names: a verbatim quote in
+    quotation marks, an editor's note marked as a note, each source with its grade."""
     doc = Doc([Heading(f"Evidence for {result['name']}")])
-    doc.add(
-        Table(
-            ["field", "source", "quote / note", "where"],
-            [
-                [e["field"], e["source"], e.get("quote") or e.get("note") or "", e.get("where") or ""]
-                for e in result["evidence"]
-            ],
+    groups: dict[str, list[Record]] = {}
+    for row in result["evidence"]:
+        groups.setdefault(row.get("field_name") or row["field"], []).append(row)
+    for name, rows in groups.items():
+        doc.add(
+            Table(
+                ["source", "grade", "what it says"],
+                [
+                    [
+                        e["source"],
+                        e.get("reliability") or "",
+                        "; ".join(
+                            part
+                            for part in (
+                                f"\u201c{e['quote']}\u201d" if e.get("quote") else "",
+                                f"note: {e['note']}" if e.get("note") else "",
+                            )
+                            if part
+                        )
+                        or "(cited without a quote)",
+                    ]
+                    for e in rows
+                ],
+                title=name,
+            )
         )
-    )
     return doc
