@@ -122,7 +122,8 @@ def layout(doc: Doc, width: int, styled: bool = True, chart_width: int | None = 
 
 
 def fields_lines(pairs: list[tuple[str, str]], width: int) -> list[Line]:
-    """'key  value' lines; a value wraps under itself, or under the key when the room is too narrow."""
+    """'key  value' lines; a value wraps under itself, or below the key, indented, when the room
+    beside the key is too narrow for it (or for its longest word: an id, a URL)."""
     if not pairs:
         return []
     keys = [printable(str(k)) for k, _ in pairs]
@@ -130,7 +131,7 @@ def fields_lines(pairs: list[tuple[str, str]], width: int) -> list[Line]:
     room = width - len(INDENT) - key_width - GAP
     lines: list[Line] = []
     for key, (_, value) in zip(keys, pairs, strict=True):
-        if room >= 24:
+        if room >= 24 and longest_word(value) <= room:
             wrapped = wrap(value, room)
             lines.append([(INDENT, ""), (pad(key, key_width), "cyan"), (" " * GAP + wrapped[0], "")])
             lines += [[(INDENT + " " * (key_width + GAP) + more, "")] for more in wrapped[1:]]
