@@ -23,7 +23,7 @@ def test_compare_puts_products_side_by_side() -> None:
     result = run("compare", "fucaso", "carvykti", "zevor-cel", "--json").json()
     assert [p["id"] for p in result["products"]] == ["eque-cel", "cilta-cel", "zevor-cel"]
     rows = {row["field"]: row["values"] for row in result["rows"]}
-    assert rows["first NMPA approval"] == ["2023-06-30", "date unconfirmed", "2024-02-23"]
+    assert rows["first NMPA approval"] == ["2023-06-30", "announced 2024-08-27", "2024-02-23"]
     assert rows["targets"] == [["BCMA"], ["BCMA"], ["BCMA"]]
     assert rows["commercial insurance innovative drug list"][1].startswith("not listed")
     table = run("compare", "fucaso", "carvykti").stdout

@@ -67,6 +67,8 @@ class Summary(TypedDict, total=False):
     full_name: str | None
     first_approval: str | None
     first_approval_precision: str | None
+    first_approval_announced: str | None  # the day it was announced, where the approval's own is unknown
+    first_approval_confidence: str | None
     roles: list[str]
     role_notes: list[str]  # a company's page: the notes of its roles (a licence split, a transfer)
     disputed: bool  # a dispute concerns it; the page shows the dispute with its correction
@@ -244,6 +246,8 @@ class ProductListingRow(TypedDict):
     confidence: str
     first_approval: str | None
     first_approval_precision: str | None
+    first_approval_announced: str | None  # the day it was announced, where the approval's own is unknown
+    first_approval_confidence: str | None
 
 
 class CompanyListingRow(TypedDict):

@@ -95,6 +95,17 @@ def first_approval(store: Store, product_id: str) -> Record | None:
     return first[0] if first else None
 
 
+def first_approval_fields(first: Record | None) -> dict[str, Any]:
+    """A row's first NMPA approval: its date, precision, announcement day and confidence."""
+    first = first or {}
+    return {
+        "first_approval": first.get("date"),
+        "first_approval_precision": first.get("date_precision"),
+        "first_approval_announced": first.get("announced"),
+        "first_approval_confidence": first.get("confidence"),
+    }
+
+
 def indication_and_subtypes(store: Store, root: str) -> set[str]:
     """The ids of an indication and every subtype below it (LBCL takes in DLBCL)."""
     wanted, frontier = {root}, [root]

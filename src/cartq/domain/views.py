@@ -16,6 +16,7 @@ from cartq.domain.related import (
     disputes_marking,
     event_row,
     first_approval,
+    first_approval_fields,
     indication_and_subtypes,
     linked,
     settled_first,
@@ -66,8 +67,7 @@ def products_using(store: Store, kind: str, rid: str) -> list[Record]:
         rows.append(
             {
                 **summary(product, "status", "inn"),
-                "first_approval": first.get("date"),
-                "first_approval_precision": first.get("date_precision"),
+                **first_approval_fields(first),
             }
         )
     return rows

@@ -58,17 +58,6 @@ def source_ids(record: Record) -> str:
     return joined(list(dict.fromkeys(citation["source"] for citation in record.get("sources") or [])))
 
 
-def event_date(event: Record) -> str:
-    """An event's date at its precision; with no date, the day it was announced, said as such."""
-    from cartq.dates import shown_date
-
-    if event.get("date"):
-        return shown_date(event["date"], event.get("date_precision"))
-    if event.get("announced"):
-        return f"announced {event['announced']}"
-    return shown_date(None)
-
-
 def corrections(kind: str, record: Record, disputes: list[Record]) -> list[Record]:
     """The disputes whose `about` names this record."""
     return [d for d in disputes if any(a["kind"] == kind and a["id"] == record["id"] for a in d.get("about") or [])]

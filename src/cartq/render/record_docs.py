@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from cartq import enums
-from cartq.dates import shown_date
+from cartq.dates import event_date, first_approval_date, shown_date
 from cartq.enums import label
 from cartq.render.blocks import Doc, Fields, Heading, Lines, Table
 from cartq.render.fmt import (
     correction_text,
     corrections,
-    event_date,
     flag,
     fmt_money,
     joined,
@@ -191,7 +190,7 @@ def product_doc(view: Record) -> Doc:
                 ),
                 (
                     "first NMPA approval",
-                    shown_date(first["date"], first["date_precision"]) if first else "none recorded",
+                    event_date(first) + flag(first) if first else "none recorded",
                 ),
                 ("targets", joined([t["name"] for t in rel["targets"]])),
                 ("cells", label(enums.CellSource, p["cell_source"])),
@@ -323,7 +322,7 @@ def target_doc(view: Record) -> Doc:
                 [
                     p["name"],
                     label(enums.ProductStatus, p["status"]),
-                    shown_date(p.get("first_approval"), p.get("first_approval_precision"), missing=""),
+                    first_approval_date(p),
                 ]
                 for p in rel["products"]
             ],
@@ -452,7 +451,7 @@ def listing_doc(kind: str, rows: list[Record], wide: bool = False) -> Doc:
                     joined(r["targets"]),
                     joined(r["companies"]),
                     status_text(r),
-                    shown_date(r["first_approval"], r["first_approval_precision"], missing=""),
+                    first_approval_date(r),
                 ]
                 for r in rows
             ],
