@@ -141,8 +141,12 @@ def test_a_miss_prints_nothing_on_stdout_and_says_so_on_stderr() -> None:
     assert (as_json.exit_code, as_json.json()) == (1, [])
 
 
-def test_a_miss_on_a_subject_still_points_to_its_command() -> None:
-    result = run("search", "惠民保")
+def test_a_chinese_synonym_held_in_the_fact_base_finds_the_records() -> None:
+    result = run("search", "惠民保", "--json")
+    assert result.exit_code == 0
+    found = {(h["kind"], h["id"]) for h in result.json()}
+    assert ("term", "huiminbao") in found
+    assert {("coverage", "huiminbao-shanghai-2022"), ("product", "axi-cel")} <= found
     assert "cartq coverage huiminbao" in result.stderr
     assert run("coverage", "惠民保").exit_code == 0
 

@@ -242,6 +242,21 @@ def snippet(record: Record, terms: list[str], width: int = 110) -> tuple[str, li
     return text, list(dict.fromkeys(shown))
 
 
+def synonyms(store: Store, terms: list[str]) -> dict[str, set[str]]:
+    """Each query word with the one-word names of the glossary term it names: synonyms kept in the
+    fact base as facts ('惠民保' is the Chinese name of the glossary term Huiminbao)."""
+    from cartq.records import names_of
+
+    out: dict[str, set[str]] = {}
+    for term in terms:
+        alts = {term}
+        for rid, _ in store.exact("term", normalise(term)):
+            record = store.get("term", rid) or {}
+            alts |= {canon(fold(name)) for name in names_of("term", record) if _WORD.fullmatch(fold(name))}
+        out[term] = alts
+    return out
+
+
 def _group(kind: str, exact: bool) -> int:
     if exact:
         return 0
@@ -258,6 +273,7 @@ def search(store: Store, query: str, kind: str | None = None) -> list[Record]:
     name_words: dict[tuple[str, str], set[str]] = {}
     from cartq.records import names_of
 
+    alternatives = synonyms(store, terms)
     for spec in KINDS:
         for record in store.all(spec.kind):
             key = (spec.kind, record["id"])
@@ -274,7 +290,7 @@ def search(store: Store, query: str, kind: str | None = None) -> list[Record]:
                 words |= words_of(text)
             words.add(canon(normalise(record["id"])))
             joined = normalise(" ".join(texts))
-            weights = [_term_weight(term, words, joined) for term in terms]
+            weights = [max(_term_weight(alt, words, joined) for alt in alternatives[term]) for term in terms]
             if key in exact or all(weights):
                 in_name: set[str] = set()
                 for name in names:
@@ -294,7 +310,7 @@ def search(store: Store, query: str, kind: str | None = None) -> list[Record]:
         if kind and key[0] != kind:
             continue
         record = records[key]
-        text, matched = snippet(record, terms)
+        text, matched = snippet(record, [alt for term in terms for alt in sorted(alternatives[term])])
         via = key not in name_words
         rows.append(
             {
