@@ -99,7 +99,7 @@ def test_costs_chart_labels_currency_and_draws_ranges() -> None:
     assert "Seed cost table: therapy cost by country (USD):" in out
     assert "Price claims in CNY" in out and "Price claims in USD" in out
     assert re.search(r"█+░+\s+1,800,000–2,200,000", out)  # a range is drawn as a range
-    assert "disputed" in out
+    assert "DISPUTED" in out
 
 
 def test_market_chart_marks_projections() -> None:

@@ -95,7 +95,7 @@ def trials(
     return {
         "filters": applied,
         "studies": rows,
-        "counts": counts,
+        "counts": settled_first(counts),
         "disputes": disputes,
         "sources": sources_for(store, [("study", rows), ("count", counts), ("dispute", disputes)]),
     }
@@ -175,8 +175,8 @@ def market(store: Store) -> Record:
     growth = store.all("growth")
     disputes = disputes_marking(store, [("market", figures), ("growth", growth)])
     return {
-        "figures": figures,
-        "growth": growth,
+        "figures": settled_first(figures),
+        "growth": settled_first(growth),
         "disputes": disputes,
         "sources": sources_for(store, [("market", figures), ("growth", growth), ("dispute", disputes)]),
     }

@@ -5,6 +5,8 @@ Pure data; render.screen draws them as Rich tables on a terminal or plain lines 
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class Heading:
     def __init__(self, text: str) -> None:
@@ -37,9 +39,10 @@ class Lines:
 
 
 class Bars:
-    """A horizontal bar chart of one unit. Each item: (label, low, high or None, note, projected)."""
+    """A horizontal bar chart of one unit. Each item: (label, low, high or None, note, projected),
+    optionally followed by a qualifier said before the value ('about', 'more than')."""
 
-    def __init__(self, title: str, unit: str, items: list[tuple[str, float, float | None, str, bool]]) -> None:
+    def __init__(self, title: str, unit: str, items: list[tuple[Any, ...]]) -> None:
         self.title, self.unit, self.items = title, unit, items
 
 

@@ -12,7 +12,7 @@ from cartq.safe_text import printable
 
 Record = dict[str, Any]
 # (label, low, high or None, note, projected): one bar.
-Item = tuple[str, float, float | None, str, bool]
+Item = tuple[str, float, float | None, str, bool] | tuple[str, float, float | None, str, bool, str]
 MAX_CHART_YEARS = 60
 
 
@@ -31,8 +31,8 @@ def costs_chart_doc(result: Record) -> Doc:
     table: dict[str, list[Item]] = {}
     for country in result["countries"]:
         cost = country["therapy_cost"]
-        name = country["name"] + (" (disputed)" if country["disputed"] else "")
-        table.setdefault(_unit(cost), []).append((name, *_low_high(cost), "", False))
+        note = "DISPUTED" if country["disputed"] else ""
+        table.setdefault(_unit(cost), []).append((country["name"], *_low_high(cost), note, False, _qualifier(cost)))
     for unit, items in table.items():
         doc.add(Bars(f"Seed cost table: therapy cost by country ({unit})", unit, items))
     by_unit: dict[str, list[Item]] = {}
@@ -40,27 +40,31 @@ def costs_chart_doc(result: Record) -> Doc:
         price = claim["price"]
         # The claim's own subject names what was priced (Yescarta in the US, not its China brand).
         name = f"{claim['subject']} ({label(enums.PriceBasis, claim['basis'])})"
-        note = label(enums.Qualifier, price.get("qualifier", enums.Qualifier.exactly))
-        if claim["disputed"]:
-            note = (note + " disputed").strip()
-        by_unit.setdefault(_unit(price), []).append((name, *_low_high(price), note, False))
+        note = "DISPUTED" if claim["disputed"] else ""
+        by_unit.setdefault(_unit(price), []).append((name, *_low_high(price), note, False, _qualifier(price)))
     for unit, items in by_unit.items():
         doc.add(Bars(f"Price claims in {unit} (each in its own currency; never converted)", unit, items))
     return doc
 
 
+def _qualifier(money: Record) -> str:
+    """'about', 'more than', ...: said before the value, as a person would."""
+    return label(enums.Qualifier, money.get("qualifier", enums.Qualifier.exactly))
+
+
 def market_chart_doc(result: Record) -> Doc:
     doc = Doc()
     groups: dict[tuple[str, str], list[Item]] = {}
-    for figure in result["figures"]:
+    # By year, and within a year the settled figure before a disputed one.
+    for figure in sorted(result["figures"], key=lambda f: (f["year"], bool(f["disputed"]))):
         value = figure["value"]
         unit = _unit(value)
         projected = figure["status"] == enums.FigureStatus.projection
         note = "projection" if projected else ""
         if figure["disputed"]:
-            note = (note + " disputed").strip()
+            note = (note + " DISPUTED").strip()
         groups.setdefault((figure["market"], unit), []).append(
-            (str(figure["year"]), *_low_high(value), note, projected)
+            (str(figure["year"]), *_low_high(value), note, projected, _qualifier(value))
         )
     for (market, unit), items in groups.items():
         shaded = "; projections shaded" if any(projected for *_, projected in items) else ""
@@ -117,17 +121,19 @@ def bar_lines(block: Bars, width: int) -> list[str]:
     from cartq.render.screen import cell_width, pad
 
     labels = [printable(name) for name, *_ in block.items]
-    values = [
-        (f"{_amount_short(low)}–{_amount_short(high)}" if high is not None and high != low else _amount_short(low))
-        + (f" {printable(note)}" if note else "")
-        for _, low, high, note, _ in block.items
-    ]
+    values = []
+    for item in block.items:
+        _, low, high, note, _ = item[:5]
+        prefix = f"{item[5]} " if len(item) > 5 and item[5] else ""  # type: ignore[misc]
+        shown = _amount_short(low) + (f"–{_amount_short(high)}" if high is not None and high != low else "")
+        values.append(printable(prefix + shown + (f" {note}" if note else "")))
     label_width = min(max(map(cell_width, labels)), max(12, width // 3))
     value_width = max(map(len, values))
     room = max(10, width - label_width - value_width - 6)
-    top = max((high if high is not None else low) for _, low, high, _, _ in block.items) or 1.0
+    top = max((item[2] if item[2] is not None else item[1]) for item in block.items) or 1.0
     lines = []
-    for name, (_, low, high, _, projected), value in zip(labels, block.items, values, strict=True):
+    for name, item, value in zip(labels, block.items, values, strict=True):
+        _, low, high, _, projected = item[:5]
         solid = max(1, round(room * _fraction(low, top))) if low > 0 else 0
         extra = round(room * _fraction(high or low, top)) - solid if high is not None else 0
         bar = ("▒" if projected else "█") * solid + "░" * max(0, extra)

@@ -40,22 +40,40 @@ def trials_doc(result: Record) -> Doc:
     if not rows:
         doc.add(Lines(["no trials or programmes match these filters"]))
     doc.add(
-        Table(
+        marked_table(
+            "count",
             ["count", "what", "as of", "sources"],
             [
-                [
-                    f"{qualifier_prefix(c['qualifier'])}{c['count']:,}",
-                    c["what"],
-                    shown_date(c.get("date"), c.get("date_precision")),
-                    source_ids(c),
-                ]
+                (
+                    c,
+                    [
+                        f"{qualifier_prefix(c['qualifier'])}{c['count']:,}",
+                        c["what"] + flag(c),
+                        shown_date(c.get("date"), c.get("date_precision")),
+                        source_ids(c),
+                    ],
+                )
                 for c in result["counts"]
             ],
-            title="Landscape figures (each with its source; sources disagree)",
+            result["disputes"],
+            "Landscape figures (settled first, each with its source; sources disagree)",
         )
     )
-    doc.add(disputes_block(result["disputes"]))
+    doc.add(disputes_block(not_inline(result["disputes"], ("count",))))
     return doc
+
+
+def marked_table(
+    kind: str, columns: list[str], rows: list[tuple[Record, list[str]]], disputes: list[Record], title: str
+) -> Table:
+    """A table of facts of one kind, each disputed one followed by its correction."""
+    after = {n: correction_lines(kind, record, disputes) for n, (record, _) in enumerate(rows)}
+    return Table(columns, [cells for _, cells in rows], title=title, after=after)
+
+
+def not_inline(disputes: list[Record], kinds: tuple[str, ...]) -> list[Record]:
+    """The disputes not already shown below a row of the page (about none of those kinds)."""
+    return [d for d in disputes if not any(a["kind"] in kinds for a in d.get("about") or [])]
 
 
 def timeline_doc(result: Record, wide: bool = False) -> Doc:
@@ -100,51 +118,57 @@ def costs_doc(result: Record) -> Doc:
         )
         after[len(rows) - 1] = correction_lines("country", c, result["disputes"])
     doc.add(Table(columns, rows, title="Country cost table (seed 001, as published)", after=after))
-    shown = {d["id"] for d in result["disputes"] if _about_any(d, ("price", "country"))}
-    doc.add(disputes_block([d for d in result["disputes"] if d["id"] not in shown]))
+    doc.add(disputes_block(not_inline(result["disputes"], ("price", "country"))))
     return doc
 
 
-def _about_any(dispute: Record, kinds: tuple[str, ...]) -> bool:
-    return any(a["kind"] in kinds for a in dispute.get("about") or [])
-
-
 def market_doc(result: Record) -> Doc:
+    """Settled figures first; a disputed one labelled, with its correction right below it."""
     doc = Doc()
     doc.add(
-        Table(
+        marked_table(
+            "market",
             ["market", "year", "value", "status", "projected by", "sources"],
             [
-                [
-                    f["market"] + flag(f),
-                    str(f["year"]),
-                    fmt_money(f["value"]),
-                    label(enums.FigureStatus, f["status"]),
-                    f.get("projected_by") or "",
-                    source_ids(f),
-                ]
+                (
+                    f,
+                    [
+                        f["market"] + flag(f),
+                        str(f["year"]),
+                        fmt_money(f["value"]),
+                        label(enums.FigureStatus, f["status"]),
+                        f.get("projected_by") or "",
+                        source_ids(f),
+                    ],
+                )
                 for f in result["figures"]
             ],
-            title="Market figures",
+            result["disputes"],
+            "Market figures (settled first)",
         )
     )
     doc.add(
-        Table(
+        marked_table(
+            "growth",
             ["market", "growth", "period", "projected by", "sources"],
             [
-                [
-                    g["market"] + flag(g),
-                    f"{g['metric']} {g['percent']:g}%",
-                    f"{g['start_year']}-{g['end_year']}",
-                    g.get("projected_by") or "",
-                    source_ids(g),
-                ]
+                (
+                    g,
+                    [
+                        g["market"] + flag(g),
+                        f"{g['metric']} {g['percent']:g}%",
+                        f"{g['start_year']}-{g['end_year']}",
+                        g.get("projected_by") or "",
+                        source_ids(g),
+                    ],
+                )
                 for g in result["growth"]
             ],
-            title="Growth rates",
+            result["disputes"],
+            "Growth rates (settled first)",
         )
     )
-    doc.add(disputes_block(result["disputes"]))
+    doc.add(disputes_block(not_inline(result["disputes"], ("market", "growth"))))
     return doc
 
 

@@ -109,7 +109,7 @@ def layout(doc: Doc, width: int, styled: bool = True, chart_width: int | None = 
         if block.title:
             out += [[(line, "bold")] for line in wrap(f"{block.title}" + ("" if styled else ":"), width)]
         if isinstance(block, Bars):
-            if styled:
+            if styled and block.unit not in block.title:
                 out.append([(printable(block.unit), "dim")])
             out += [[(printable(line.rstrip()), "green")] for line in bar_lines(block, chart_width)]
         elif isinstance(block, Fields):
