@@ -222,3 +222,12 @@ def test_a_coverage_id_given_to_product_says_what_it_is() -> None:
     assert result.exit_code == 1
     assert "is the id of a coverage record" in result.stderr
     assert "cartq show commercial-list-eque-cel" in result.stderr
+
+
+def test_a_filter_resolved_by_a_near_name_says_so_too() -> None:
+    trials = run("trials", "--target", "bcm")
+    assert trials.exit_code == 0
+    assert "cartq: showing BCMA, the only target whose name starts with 'bcm'" in trials.stderr
+    costs = run("costs", "--product", "fucasso")
+    assert "the closest match to 'fucasso'" in costs.stderr
+    assert run("timeline", "--target", "bcma").stderr == ""

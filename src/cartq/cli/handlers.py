@@ -28,7 +28,7 @@ def _show(
 ) -> Output:
     """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
     from cartq.domain import listings, views
-    from cartq.domain.show import filter_products, match_notice, with_grades
+    from cartq.domain.show import filter_notices, filter_products, match_notice, with_grades
     from cartq.render import record_docs, search_docs
 
     store = open_store(data)
@@ -36,9 +36,11 @@ def _show(
     asked = {key: value for key, value in (filters or {}).items() if value}
     if query is None:
         rows = listings.LISTINGS[kind](store)
+        notices: list[str] = []
         if asked:
             rows, _ = filter_products(store, rows, asked.get("target"), asked.get("status"), asked.get("coverage"))
-        return Output(rows, f"{shape}Listing", lambda: record_docs.listing_doc(kind, rows))
+            notices = filter_notices(store, {"target": asked.get("target")})
+        return Output(rows, f"{shape}Listing", lambda: record_docs.listing_doc(kind, rows), notices=notices)
     if asked:
         raise UsageError(f"{', '.join('--' + key for key in asked)} filter the listing: give no {kind} name with them")
     if evidence:
@@ -153,7 +155,7 @@ _RICH_VIEWS = ("product", "company", "target", "indication", "term")
 def coverage(scheme: str | None, product: str | None, data: str | None) -> Output:
     from cartq.domain.related import sources_for
     from cartq.domain.resolve import label_of, resolve
-    from cartq.domain.show import scheme_of
+    from cartq.domain.show import filter_notices, scheme_of
     from cartq.render import search_docs
 
     store = open_store(data)
@@ -169,7 +171,13 @@ def coverage(scheme: str | None, product: str | None, data: str | None) -> Outpu
     names = {p["id"]: label_of(p) for p in store.all("product")}
     rows = [{**c, "product_name": names.get(c.get("product") or "")} for c in records]
     result = {"filters": filters, "coverage": rows, "sources": sources_for(store, [("coverage", records)])}
-    return Output(result, "CoverageList", lambda: search_docs.coverage_doc(result), lambda: result["coverage"])
+    return Output(
+        result,
+        "CoverageList",
+        lambda: search_docs.coverage_doc(result),
+        lambda: result["coverage"],
+        notices=filter_notices(store, {"product": product}),
+    )
 
 
 def trials(
@@ -185,8 +193,14 @@ def trials(
 
     if study is not None:
         return _one("study", study, data)
-    result = landscape.trials(open_store(data), target, indication, sponsor, phase)
-    return Output(result, "Trials", lambda: landscape_docs.trials_doc(result), lambda: result["studies"])
+    from cartq.domain.show import filter_notices
+
+    store = open_store(data)
+    result = landscape.trials(store, target, indication, sponsor, phase)
+    notices = filter_notices(store, {"target": target, "indication": indication, "company": sponsor})
+    return Output(
+        result, "Trials", lambda: landscape_docs.trials_doc(result), lambda: result["studies"], notices=notices
+    )
 
 
 def _one(kind: str, rid: str, data: str | None) -> Output:
@@ -204,10 +218,12 @@ def timeline(
     target: str | None, indication: str | None, all_events: bool, since: str | None, chart: bool, data: str | None
 ) -> Output:
     from cartq.domain import landscape
-    from cartq.domain.show import since_date
+    from cartq.domain.show import filter_notices, since_date
     from cartq.render import charts, landscape_docs
 
-    result = landscape.timeline(open_store(data), target, indication, all_events)
+    store = open_store(data)
+    result = landscape.timeline(store, target, indication, all_events)
+    notices = filter_notices(store, {"target": target, "indication": indication})
     if since:
         start = since_date(since)
         result = {
@@ -216,7 +232,7 @@ def timeline(
             "events": [e for e in result["events"] if (e.get("date") or "")[: len(start)] >= start],
         }
     doc = charts.timeline_chart_doc if chart else landscape_docs.timeline_doc
-    return Output(result, "Timeline", lambda: doc(result), lambda: result["events"])
+    return Output(result, "Timeline", lambda: doc(result), lambda: result["events"], notices=notices)
 
 
 def costs(country: str | None, product: str | None, chart: bool, data: str | None) -> Output:
@@ -237,7 +253,10 @@ def costs(country: str | None, product: str | None, chart: bool, data: str | Non
             "disputes": [d for d in result["disputes"] if any(a.get("id") in about for a in d.get("about", []))],
         }
     doc = charts.costs_chart_doc if chart else landscape_docs.costs_doc
-    return Output(result, "Costs", lambda: doc(result), lambda: landscape.cost_rows(result))
+    from cartq.domain.show import filter_notices
+
+    notices = filter_notices(store, {"country": country, "product": product})
+    return Output(result, "Costs", lambda: doc(result), lambda: landscape.cost_rows(result), notices=notices)
 
 
 def market(chart: bool, data: str | None) -> Output:

@@ -208,3 +208,18 @@ def with_grades(store: Store, found: Record) -> Record:
         for e in found["evidence"]
     ]
     return {**found, "evidence": rows}
+
+
+def filter_notices(store: Store, asked: dict[str, str | None]) -> list[str]:
+    """A filter's name resolved like a lookup (`--target bcm`): the same stderr line when it was not
+    an exact name. `asked` maps a kind to the query given for it."""
+    from cartq.domain.resolve import resolve_match
+
+    notices = []
+    for kind, query in asked.items():
+        if not query:
+            continue
+        record, match = resolve_match(store, kind, query)
+        if match["how"] != "exact":
+            notices.extend(match_notice({"kind": kind, "record": record, "match": match}))
+    return notices
