@@ -86,11 +86,11 @@ def timeline_doc(result: Record, wide: bool = False) -> Doc:
     return doc
 
 
-def costs_doc(result: Record) -> Doc:
+def costs_doc(result: Record, wide: bool = False) -> Doc:
     """Price claims first, settled ones at the top; then the seed's country table, as published, each
     disputed row labelled and followed by its correction."""
     doc = Doc()
-    doc.add(prices_table(result["prices"], with_product=True, disputes=result["disputes"]))
+    doc.add(prices_table(result["prices"], with_product=True, disputes=result["disputes"], wide=wide))
     columns = [
         "country",
         "therapy cost",

@@ -118,12 +118,31 @@ def correction_lines(kind: str, record: Record, disputes: list[Record]) -> list[
     return [correction_text(dispute) for dispute in corrections(kind, record, disputes)]
 
 
-def prices_table(prices: list[Record], with_product: bool = False, disputes: list[Record] | None = None) -> Table:
+def prices_table(
+    prices: list[Record], with_product: bool = False, disputes: list[Record] | None = None, wide: bool = False
+) -> Table:
     """Settled claims first (the domain orders them); a disputed claim is labelled DISPUTED on its
-    own row, its correction on the row below it."""
+    own row, its correction on the row below it. Compact (80 columns): what was priced, with its
+    basis where the subject does not say it already; `wide` adds product and basis columns."""
+    if not wide:
+        rows = [
+            [
+                fmt_money(p["price"]),
+                _priced(p) + flag(p),
+                shown_date(p.get("date"), p.get("date_precision"), missing=""),
+            ]
+            for p in prices
+        ]
+        # Each claim's sources on a line below it, whole, then its correction if it is disputed.
+        after = {
+            n: [f"sources: {source_ids(p)}", *correction_lines("price", p, disputes or [])]
+            for n, p in enumerate(prices)
+        }
+        title = "Price claims (settled first, each with its own source; never converted)"
+        return Table(["price", "what", "date"], rows, title=title, after=after)
     columns = ["price", "what"] + (["product"] if with_product else []) + ["basis", "date", "sources"]
     rows = []
-    after: dict[int, list[str]] = {}
+    after = {}
     for p in prices:
         row = [fmt_money(p["price"]), p["subject"] + flag(p)]
         if with_product:
@@ -137,6 +156,12 @@ def prices_table(prices: list[Record], with_product: bool = False, disputes: lis
         after[len(rows) - 1] = correction_lines("price", p, disputes or [])
     title = "Price claims (settled first, each with its own source; never converted)"
     return Table(columns, rows, title=title, after=after)
+
+
+def _priced(price: Record) -> str:
+    """The claim's subject, and its basis unless the subject already says it ('list price')."""
+    basis = label(enums.PriceBasis, price["basis"])
+    return price["subject"] if basis.lower() in price["subject"].lower() else f"{price['subject']}; {basis}"
 
 
 def coverage_table(coverage: list[Record]) -> Table:
