@@ -199,7 +199,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "show",
-        "Open any record by its id: a price, an event, a coverage record, a source, a study ...",
+        "Open any record by its id: a price, an event, a coverage record, a source or a study.",
         "Ids are unique across the fact base; 'cartq search' and every --json give them.",
         args=(Param("record_id", "The record's id.", metavar="ID", complete="id"),),
         examples=("cartq show cn-fucaso-over-1m", "cartq show commercial-list-eque-cel", "cartq show seed-000 --json"),
