@@ -33,7 +33,10 @@ def names_block(record: Record, extra: list[tuple[str, str]]) -> Fields:
     return Fields(pairs)
 
 
-def disputes_block(disputes: list[Record]) -> Lines | None:
+def disputes_block(disputes: list[Record], inline: tuple[str, ...] = ()) -> Lines | None:
+    """Every dispute, claim and correction; those about a row of a kind in `inline` are left out,
+    since the page shows them below that row."""
+    disputes = [d for d in disputes if not any(a["kind"] in inline for a in d.get("about") or [])]
     if not disputes:
         return None
     lines = []
@@ -77,45 +80,42 @@ def short_product(name: str) -> str:
     return name.split(" (")[0] if " (" in name else name
 
 
-def events_table(events: list[Record], with_product: bool) -> Table:
-    columns = (
-        ["date", "event", "regulator"]
-        + (["product"] if with_product else [])
-        + ["indication", "line / patients", "type", "pivotal study"]
-    )
+def events_table(events: list[Record], with_product: bool, disputes: list[Record] | None = None) -> Table:
+    """Date, event, regulator (product) and pivotal study as columns; below each event, the
+    label's own words (its indication, line, patients, approval type) and every note on it."""
+    columns = ["date", "event", "regulator"] + (["product"] if with_product else []) + ["pivotal study"]
     rows = []
+    after: dict[int, list[str]] = {}
     for e in events:
-        row = [
-            event_date(e),
-            label(enums.EventKind, e["kind"]) + flag(e),
-            label(enums.Regulator, e["regulator"]),
-        ]
+        row = [event_date(e), label(enums.EventKind, e["kind"]) + flag(e), label(enums.Regulator, e["regulator"])]
         if with_product:
-            row.append(e["product_name"])
-        row += [
-            e.get("indication_detail") or e.get("indication_name") or "",
-            joined([e.get("line_of_therapy") or "", e.get("patient_group") or ""], "; "),
-            label(enums.ApprovalType, e.get("approval_type")),
-            e.get("pivotal_study") or "",
+            row.append(short_product(e["product_name"]))
+        row.append(e.get("pivotal_study") or "")
+        detail = joined(
+            [
+                e.get("line_of_therapy") or "",
+                e.get("patient_group") or "",
+                label(enums.ApprovalType, e.get("approval_type")),
+            ],
+            "; ",
+        )
+        label_words = e.get("indication_detail") or e.get("indication_name") or ""
+        after[len(rows)] = [
+            *([f"{label_words}" + (f" ({detail})" if detail else "")] if label_words or detail else []),
+            *(f"note: {note}" for note in e.get("notes") or []),
+            *correction_lines("event", e, disputes or []),
         ]
         rows.append(row)
-    return Table(columns, rows, title="Regulatory events")
-
-
-def event_notes_block(events: list[Record], with_product: bool = False) -> Lines | None:
-    """Every note on an event (an approval's "first second-line LBCL approval in China"), by its event."""
-    lines = []
-    for e in events:
-        what = f"{event_date(e)}, {label(enums.EventKind, e['kind'])}" + (
-            f", {e['product_name']}" if with_product else ""
-        )
-        lines += [f"{what}: {note}" for note in e.get("notes") or []]
-    return Lines(lines, title="Event notes")
+    return Table(columns, rows, title="Regulatory events", after=after)
 
 
 def correction_lines(kind: str, record: Record, disputes: list[Record]) -> list[str]:
-    """The corrections of a disputed row, shown right below it."""
-    return [correction_text(dispute) for dispute in corrections(kind, record, disputes)]
+    """The disputed claims about a row and their corrections, shown right below it."""
+    lines = []
+    for dispute in corrections(kind, record, disputes):
+        lines.append(f"DISPUTED CLAIM ({joined([c['source'] for c in dispute['claimed_by']])}): {dispute['claim']}")
+        lines.append(correction_text(dispute))
+    return lines
 
 
 def prices_table(
@@ -241,9 +241,9 @@ def product_doc(view: Record) -> Doc:
             title="Companies",
         )
     )
-    doc.add(events_table(rel["events"], with_product=False))
-    doc.add(event_notes_block(rel["events"]))
-    for study in [s for s in rel["studies"] if s.get("results") or s.get("patients") or s.get("description")]:
+    doc.add(events_table(rel["events"], with_product=False, disputes=view["disputes"]))
+    detailed = [s for s in rel["studies"] if s.get("results") or s.get("patients") or s.get("description")]
+    for study in detailed:
         doc.add(study_block(study))
     doc.add(
         Table(
@@ -256,15 +256,16 @@ def product_doc(view: Record) -> Doc:
                     joined(s.get("registry_ids")),
                 ]
                 for s in rel["studies"]
+                if s not in detailed
             ],
-            title="Trials",
+            title="Other trials",
         )
     )
     doc.add(prices_table(rel["prices"], disputes=view["disputes"]))
     doc.add(coverage_table(rel["coverage"]))
     doc.add(notes_block(p))
     doc.add(registry_block(view))
-    doc.add(disputes_block(view["disputes"]))
+    doc.add(disputes_block(view["disputes"], inline=("event", "price")))
     doc.add(sources_block(view["sources"]))
     return doc
 
@@ -383,17 +384,16 @@ def indication_doc(view: Record) -> Doc:
             title="Products",
         )
     )
-    doc.add(events_table(rel["events"], with_product=True))
+    doc.add(events_table(rel["events"], with_product=True, disputes=view["disputes"]))
     covering = rel.get("covering_events") or []
     if covering:
         parents = joined(list(dict.fromkeys(e.get("indication_name") or "" for e in covering)))
-        table = events_table(covering, with_product=True)
+        table = events_table(covering, with_product=True, disputes=view["disputes"])
         table.title = f"Approvals for {parents}, whose label covers {i['name']} (the label's words)"
         doc.add(table)
-    doc.add(event_notes_block(rel["events"] + covering, with_product=True))
     doc.add(studies_table(rel["studies"]))
     doc.add(registry_block(view))
-    doc.add(disputes_block(view["disputes"]))
+    doc.add(disputes_block(view["disputes"], inline=("event",)))
     doc.add(sources_block(view["sources"]))
     return doc
 

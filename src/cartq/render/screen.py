@@ -210,7 +210,8 @@ def after_lines(notes: list[str] | None, width: int) -> list[Line]:
     out: list[Line] = []
     for note in notes or []:
         wrapped = wrap(note, width - 3 * len(INDENT))
-        style = "yellow" if note.startswith("CORRECTION") else "dim"
+        style = "dim" if note.startswith("sources:") else ""
+        style = "yellow" if note.startswith(("CORRECTION", "DISPUTED")) else style
         out += [[(INDENT * 2 + ("" if n == 0 else INDENT) + part, style)] for n, part in enumerate(wrapped)]
     return out
 
