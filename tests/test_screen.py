@@ -195,3 +195,83 @@ def test_huge_prices_and_far_apart_years_draw_bounded_charts() -> None:
     ]
     doc = timeline_chart_doc({"events": events})
     assert len(render_plain(doc, 80).splitlines()) < 10
+
+
+PAGED = """
+import sys
+from cartq.render.blocks import Doc, Lines
+from cartq.render.screen import render
+render(Doc([Lines([f"line {n}" for n in range(int(sys.argv[1]))])]), pager=sys.argv[2] == "on")
+"""
+
+
+def run_on_pty(args: list[str], env: dict[str, str]) -> str:
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-c", PAGED, *args], stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        assert ready, "no output"
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=30) == 0
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize(
+    ("lines", "pager", "extra", "paged"),
+    [
+        (100, "on", {}, True),  # taller than the terminal: through the pager
+        (5, "on", {}, False),  # fits on the screen: printed
+        (100, "off", {}, False),  # --no-pager
+        (100, "on", {"CARTQ_PAGER": "cat"}, False),  # CARTQ_PAGER=cat turns it off
+        (100, "on", {"CARTQ_PAGER": ""}, False),
+    ],
+)
+def test_long_output_on_a_terminal_goes_through_the_pager(
+    tmp_path: Path, lines: int, pager: str, extra: dict[str, str], paged: bool
+) -> None:
+    out = tmp_path / "paged.txt"
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "CARTQ_PAGER", "PAGER")}
+    env["PAGER"] = f"tee {out}"  # a pager that shows what it gets and keeps a copy
+    env.update(extra)
+    screen = run_on_pty([str(lines), pager], env)
+    assert f"line {lines - 1}" in screen
+    assert out.exists() == paged
+    if paged:
+        assert f"line {lines - 1}" in out.read_text()
+
+
+def test_the_pager_is_chosen_as_git_chooses_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cartq.render.screen import pager_command
+
+    monkeypatch.delenv("CARTQ_PAGER", raising=False)
+    monkeypatch.delenv("PAGER", raising=False)
+    assert pager_command() == ["less", "-FRX"]
+    monkeypatch.setenv("PAGER", "more -s")
+    assert pager_command() == ["more", "-s"]
+    monkeypatch.setenv("CARTQ_PAGER", "cat")
+    assert pager_command() is None
+    monkeypatch.setenv("PAGER", "cat")
+    monkeypatch.delenv("CARTQ_PAGER")
+    assert pager_command() is None
+
+
+def test_piped_output_never_starts_a_pager(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from cartq.render import screen
+
+    started = []
+    monkeypatch.setattr(screen, "_page", lambda text, command: started.append(command) or True)
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    screen.render(Doc([Lines([f"line {n}" for n in range(500)])]))
+    assert not started and "line 499" in sys.stdout.getvalue()

@@ -14,6 +14,7 @@ Rich is imported only to colour lines on a terminal.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -28,6 +29,9 @@ SHORT_COLUMN = 12  # a column whose every cell is this short never wraps
 GAP = 2
 INDENT = "  "
 DEFAULT_PAGER = "less -FRX"
+
+URL = re.compile(r"https?://\S+")
+LINK = "link:"  # a piece styled LINK + url is printed as an OSC 8 hyperlink where colour is on
 
 # One line of output: (text, style) pieces. Styles are Rich style names; plain output drops them.
 Piece = tuple[str, str]
@@ -149,6 +153,9 @@ def lines_lines(block: Lines, width: int) -> list[Line]:
         lead = " " * (len(text) - len(text.lstrip(" ")))
         first = INDENT + lead
         wrapped = wrap(text, width - len(first) - 2)
+        if len(wrapped) == 1 and URL.fullmatch(wrapped[0]):  # a URL alone on its line: a hyperlink too
+            out.append([(first, ""), (wrapped[0], LINK + wrapped[0])])
+            continue
         out.append([(first + wrapped[0], block.style)])
         out += [[(first + "  " + more, block.style)] for more in wrapped[1:]]
     return out
@@ -299,6 +306,7 @@ def render_styled(doc: Doc, width: int) -> str:
     import io
 
     from rich.console import Console
+    from rich.style import Style
     from rich.text import Text
 
     buffer = io.StringIO()
@@ -315,7 +323,10 @@ def render_styled(doc: Doc, width: int) -> str:
     for line in layout(doc, width):
         text = Text()
         for piece, style in line:
-            text.append(piece, style=style or None)
+            if style.startswith(LINK):
+                text.append(piece, style=Style(link=style[len(LINK) :]))
+            else:
+                text.append(piece, style=style or None)
         text.rstrip()
         console.print(text, soft_wrap=True)  # soft_wrap: never wrapped or cropped by Rich
     return buffer.getvalue()
