@@ -299,28 +299,34 @@ def search(store: Store, query: str, kind: str | None = None) -> list[Record]:
                 bonus = sum(1.0 for term in terms if term in in_name)
                 scored[key] = 10.0 * (key in exact) + sum(weights) + 2 * bonus
     # A product is found through the coverage records about it ("commercial insurance").
+    via: dict[tuple[str, str], Record] = {}
     for (kind_, rid), score in list(scored.items()):
         if kind_ == "coverage":
-            product = records[(kind_, rid)].get("product")
-            listed = records[(kind_, rid)].get("status") in ("listed", "covered", "claim_paid")
+            coverage = records[(kind_, rid)]
+            product = coverage.get("product")
+            listed = coverage.get("status") in ("listed", "covered", "claim_paid")
             if product and listed and ("product", product) not in scored:
-                scored[("product", product)] = score * 0.5
+                scored[("product", product)] = score + 0.5  # the coverage record says it is on the list
+                via[("product", product)] = coverage
     rows = []
     for key, score in scored.items():
         if kind and key[0] != kind:
             continue
         record = records[key]
         text, matched = snippet(record, [alt for term in terms for alt in sorted(alternatives[term])])
-        via = key not in name_words
+        if key in via:
+            from cartq.enums import CoverageStatus, label
+
+            text = f"{label(CoverageStatus, via[key]['status'])}: {via[key]['plan']} ({via[key]['id']})"
         rows.append(
             {
                 "kind": key[0],
                 "id": key[1],
                 "name": title_of(store, key[0], record),
-                "match": "name" if key in exact else ("linked record" if via else "text"),
+                "match": "name" if key in exact else ("linked record" if key in via else "text"),
                 "score": round(score, 1),
                 "value": value_of(key[0], record),
-                "snippet": "" if via else text,
+                "snippet": text,
                 "matched": matched,
                 "record": record,
             }

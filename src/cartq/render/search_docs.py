@@ -22,7 +22,7 @@ def search_doc(query: str, hits: list[Record]) -> Doc:
                     _kind_label(h["kind"]),
                     h["name"],
                     h["id"],
-                    h.get("value") or h.get("snippet") or ("via its coverage" if h["match"] == "linked record" else ""),
+                    h.get("value") or h.get("snippet") or "",
                 ]
                 for h in hits
             ],
