@@ -169,13 +169,21 @@ RELATED: dict[str, Callable[[Store, Record], Record]] = {
 }
 
 
+ROLLUP: dict[str, tuple[tuple[str, str], ...]] = {"company": (("products", "product"),)}
+
+
 def view(store: Store, kind: str, record: Record) -> Record:
     related = RELATED[kind](store, record) if kind in RELATED else generic_related(store, kind, record)
     disputes = disputes_about(store, kind, record["id"])
     cited = [(CITED_RELATED[key], related[key]) for key in CITED_RELATED if isinstance(related.get(key), list)]
     # A dispute about a fact the page shows (a price, an event, a trial) is shown on the page too,
     # and the fact is marked where it stands.
-    for dispute in disputes_marking(store, cited):
+    rolled = disputes_marking(store, cited)
+    # A company's page also shows the disputed claims about its products (who makes it, when it
+    # was approved: claims about the company's own work).
+    for key, other in ROLLUP.get(kind, ()):
+        rolled += [d for row in related.get(key) or [] for d in disputes_about(store, other, row["id"])]
+    for dispute in rolled:
         if all(d["id"] != dispute["id"] for d in disputes):
             disputes.append(dispute)
     groups: list[tuple[str, Any]] = [(kind, [record]), *cited]
