@@ -114,7 +114,7 @@ def search(query: list[str], limit: str | None, kind: str | None, data: str | No
         raise UsageError(f"--limit takes a number, not {limit!r}") from None
     if most < 0:
         raise UsageError("--limit takes a number of 0 or more (0 for all)")
-    hits = searched(open_store(data), words, wanted)
+    hits = searched(open_store(data), words, wanted, limit=None)
     notices = []
     shown = hits[:most] if most else hits
     if len(shown) < len(hits):

@@ -263,8 +263,8 @@ def _group(kind: str, exact: bool) -> int:
     return MAIN_KINDS.index(kind) + 1 if kind in MAIN_KINDS else len(MAIN_KINDS) + 1
 
 
-def search(store: Store, query: str, kind: str | None = None) -> list[Record]:
-    """Every record holding all the query's words, best first (the caller cuts to a limit)."""
+def search(store: Store, query: str, kind: str | None = None, limit: int | None = 25) -> list[Record]:
+    """The records holding all the query's words, best first: the first `limit` (None: all)."""
     norm = check_query(query, ANY_KIND)
     terms = query_terms(query) or [norm]
     scored: dict[tuple[str, str], float] = {}
@@ -332,7 +332,7 @@ def search(store: Store, query: str, kind: str | None = None) -> list[Record]:
             }
         )
     rows.sort(key=lambda r: (_group(r["kind"], r["match"] == "name"), -r["score"], r["name"].casefold()))
-    return rows
+    return rows if limit is None else rows[:limit]
 
 
 def answering_command(query: str) -> str | None:

@@ -44,7 +44,7 @@ def show(store: Store, rid: str) -> Record:
         from cartq.domain.search import search
 
         try:
-            near = [f"{h['id']} ({kind_label(h['kind'])})" for h in search(store, typed)[:5]]
+            near = [f"{h['id']} ({kind_label(h['kind'])})" for h in search(store, typed, limit=5)]
         except NotFound:
             near = []
         raise NotFound(
