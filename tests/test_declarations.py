@@ -139,6 +139,22 @@ ARGVS = [
     ["trials", "--indication", "lupus"],
     ["sources"],
     ["validate"],
+    ["search", "price", "--limit", "5"],
+    ["search", "commercial", "insurance", "--kind", "product"],
+    ["show", "cn-fucaso-over-1m"],
+    ["show", "commercial-list-eque-cel"],
+    ["show", "seed-000"],
+    ["show", "eque-cel"],
+    ["product", "fucasso"],
+    ["product", "--coverage", "commercial-list"],
+    ["product", "--target", "bcma", "--status", "approved"],
+    ["coverage", "commercial-list"],
+    ["coverage", "--product", "axi-cel"],
+    ["timeline", "--since", "2024"],
+    ["costs", "--product", "fucaso"],
+    ["sources", "seed-000"],
+    ["sources", "--kind", "filing", "--reliability", "high"],
+    ["trials", "fumanba-1"],
 ]
 
 

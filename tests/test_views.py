@@ -23,7 +23,7 @@ def test_compare_puts_products_side_by_side() -> None:
     result = run("compare", "fucaso", "carvykti", "zevor-cel", "--json").json()
     assert [p["id"] for p in result["products"]] == ["eque-cel", "cilta-cel", "zevor-cel"]
     rows = {row["field"]: row["values"] for row in result["rows"]}
-    assert rows["first NMPA approval"] == ["2023-06-30", "date unconfirmed", "2024-02-23"]
+    assert rows["first NMPA approval"] == ["2023-06-30", "announced 2024-08-27", "2024-02-23"]
     assert rows["targets"] == [["BCMA"], ["BCMA"], ["BCMA"]]
     assert rows["commercial insurance innovative drug list"][1].startswith("not listed")
     table = run("compare", "fucaso", "carvykti").stdout
@@ -99,7 +99,7 @@ def test_costs_chart_labels_currency_and_draws_ranges() -> None:
     assert "Seed cost table: therapy cost by country (USD):" in out
     assert "Price claims in CNY" in out and "Price claims in USD" in out
     assert re.search(r"█+░+\s+1,800,000–2,200,000", out)  # a range is drawn as a range
-    assert "disputed" in out
+    assert "DISPUTED" in out
 
 
 def test_market_chart_marks_projections() -> None:
@@ -186,7 +186,8 @@ def test_terminal_tables_fit_and_wrap_without_losing_words(
     screen = render_tty(doc, width, monkeypatch, no_color=True)
     plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)
     assert "\x1b[3" not in screen  # NO_COLOR: no colour codes
-    assert max(len(line) for line in plain.splitlines()) <= width
+    # Only a citation too long for the terminal runs past its edge (whole, never broken or cropped).
+    assert max(len(line) for line in plain.splitlines() if "://" not in line) <= width
     words = set(re.findall(r"[A-Za-z]{14,}", plain))
     # URLs longer than a column can only be folded; every other long word must survive whole.
     prose = re.sub(r"https?://\S+", "", render_plain(doc))

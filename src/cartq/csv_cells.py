@@ -4,7 +4,9 @@ run as a formula kept as text."""
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; annotations are strings here
+    from typing import Any
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Sheets (a tab or CR can
 # smuggle one past a stripped first character); a leading ' is doubled so the rule can be undone.

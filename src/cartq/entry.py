@@ -18,14 +18,32 @@ def _streams() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _exit(code: int) -> None:
+    """End now: flush both streams, then skip the interpreter's shutdown (tearing down every
+    module costs more than some lookups). Nothing is left to run at exit on these paths: the
+    runner has written and flushed the output and closed nothing that needs closing. A stream
+    that cannot be flushed was already reported by the runner; the exit code is kept."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
+
+
 def main() -> None:
     try:
         _streams()
+        argv = sys.argv[1:]
+        if "_CARTQ_COMPLETE" in os.environ or argv[-1:] in (["--help"], ["-h"]):
+            from cartq.cli import help
+
+            answered = help.complete() if "_CARTQ_COMPLETE" in os.environ else help.answer_help(argv)
+            if answered is not None:
+                _exit(answered)
         from cartq.cli import fast
 
-        if fast.complete_names():
-            sys.exit(0)
-        parsed = fast.parse(sys.argv[1:])
+        parsed = fast.parse(argv)
         if parsed is None:
             from cartq.cli.app import main as typer_main
 
@@ -36,4 +54,4 @@ def main() -> None:
         code = run(*parsed)
     except KeyboardInterrupt:  # Ctrl-C while still importing: no traceback
         code = 130
-    sys.exit(code)
+    _exit(code)

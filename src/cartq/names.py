@@ -6,17 +6,27 @@ case, and spaces, hyphens and punctuation are dropped ('Eque-Cel' == 'equecel' =
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_DROP = re.compile(r"[\W_]+", re.UNICODE)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 _SEP = "\x1f"
-_DROP_BUT_SEP = re.compile(r"[^\w\x1f]+", re.UNICODE)
+_compiled: list[Any] = []  # the two patterns, compiled on first use: a Tab or --help normalises nothing
+
+
+def _patterns() -> list[Any]:
+    if not _compiled:
+        import re
+
+        _compiled[:] = [re.compile(r"[\W_]+", re.UNICODE), re.compile(r"[^\w\x1f]+", re.UNICODE)]
+    return _compiled
 
 
 def normalise(text: str) -> str:
     """NFKC, case-fold, and drop spaces, hyphens and punctuation."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return (_compiled or _patterns())[0].sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalise_joined(texts: list[str]) -> str:
@@ -28,4 +38,4 @@ def normalise_joined(texts: list[str]) -> str:
     if joined.count(_SEP) != max(len(texts) - 1, 0):  # a text holds the separator itself
         return "|".join(normalise(text) for text in texts)
     folded = unicodedata.normalize("NFKC", joined).casefold()
-    return _DROP_BUT_SEP.sub("", folded).replace("_", "").replace(_SEP, "|")
+    return (_compiled or _patterns())[1].sub("", folded).replace("_", "").replace(_SEP, "|")

@@ -23,10 +23,8 @@ from cartq.registry.results import RegistryUpdate as RegistryUpdate
 if TYPE_CHECKING:  # the schema generator resolves these names from cartq.factbase.models
     from cartq.factbase.models import (
         Company,
-        Coverage,
         DisputedClaim,
         Indication,
-        PriceClaim,
         Product,
         RegulatoryEvent,
         Source,
@@ -69,11 +67,34 @@ class Summary(TypedDict, total=False):
     full_name: str | None
     first_approval: str | None
     first_approval_precision: str | None
+    first_approval_announced: str | None  # the day it was announced, where the approval's own is unknown
+    first_approval_confidence: str | None
     roles: list[str]
+    role_notes: list[str]  # a company's page: the notes of its roles (a licence split, a transfer)
+    disputed: bool  # a dispute concerns it; the page shows the dispute with its correction
+
+
+class _Marked(TypedDict, total=False):
+    disputed: bool  # a dispute concerns it; the page shows the dispute with its correction
+
+
+@extends("PriceClaim")
+class MarkedPrice(_Marked):
+    pass
+
+
+@extends("Coverage")
+class MarkedCoverage(_Marked):
+    pass
+
+
+@extends("Study")
+class MarkedStudy(_Marked):
+    pass
 
 
 @extends("RegulatoryEvent")
-class EventRow(TypedDict):
+class EventRow(_Marked):
     product_name: str
     indication_name: str | None
     targets: list[str]
@@ -139,9 +160,9 @@ class ProductRelated(TypedDict):
     targets: list[Summary]
     events: list[EventRow]
     first_approval: RegulatoryEvent | None
-    studies: list[Summary]
-    prices: list[PriceClaim]
-    coverage: list[Coverage]
+    studies: list[MarkedStudy]  # each trial in full: design, patients, results, sources
+    prices: list[MarkedPrice]  # settled claims first, disputed ones last
+    coverage: list[MarkedCoverage]
 
 
 class CompanyRelated(TypedDict):
@@ -159,7 +180,8 @@ class TargetRelated(TypedDict):
 
 class IndicationRelated(TypedDict):
     products: list[Summary]
-    events: list[EventRow]
+    events: list[EventRow]  # its own and its subtypes'
+    covering_events: list[EventRow]  # approvals filed under a broader indication whose label covers it
     studies: list[Summary]
     parent: Summary
     subtypes: list[Summary]
@@ -201,6 +223,13 @@ class TermLookup(_Lookup, _Matched):
     related: dict[str, list[Summary]]  # records of other kinds that link to it, by kind
 
 
+class RecordLookup(_Lookup, _Matched):
+    """Any record by its id (`cartq show ID`): a kind without a richer view of its own."""
+
+    record: dict[str, Any]
+    related: dict[str, Any]
+
+
 # ---- listings: one row per record ------------------------------------------------------------
 
 
@@ -217,6 +246,8 @@ class ProductListingRow(TypedDict):
     confidence: str
     first_approval: str | None
     first_approval_precision: str | None
+    first_approval_announced: str | None  # the day it was announced, where the approval's own is unknown
+    first_approval_confidence: str | None
 
 
 class CompanyListingRow(TypedDict):
@@ -263,6 +294,8 @@ class EvidenceRow(TypedDict):
     where: str | None
     quote: str | None
     note: str | None
+    field_name: str  # the field as a person reads it ("company role: Innovent Biologics (co-developer)")
+    reliability: str  # the source's grade
 
 
 class Evidence(TypedDict):
@@ -292,8 +325,23 @@ class SearchHit(TypedDict):
     kind: str
     id: str
     name: str
-    match: str
+    match: str  # name, text, or linked record (a product found through its coverage records)
     score: float
+    value: str | None  # a price with its currency, a date at its precision, a count, a source's URL
+    snippet: str  # the text that matched, cut around the first matched word
+    matched: list[str]  # the matched words as they appear in the snippet
+    record: dict[str, Any]  # the whole record
+
+
+@extends("Coverage")
+class CoverageRow(TypedDict):
+    product_name: str | None
+
+
+class CoverageList(TypedDict):
+    filters: dict[str, str]
+    coverage: list[CoverageRow]
+    sources: list[Source]
 
 
 class Trials(TypedDict):

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from cartq.cli import runner
+from cartq.cli.help import MAX_NAMES, VERSION_HELP
 from cartq.cli.spec import APP_HELP, COMMANDS, EXIT_CODES_HELP, Command, Param
 from cartq.errors import CartqError, ExitCode
 
@@ -33,7 +34,7 @@ def _complete(kind: str) -> Callable[[str], list[str]]:
         from cartq.domain.resolve import completions
 
         try:
-            return completions(runner.handlers.open_store(None), kind, incomplete)
+            return completions(runner.handlers.open_store(None), kind, incomplete)[:MAX_NAMES]
         except CartqError:
             return []
 
@@ -93,9 +94,7 @@ def build_app() -> typer.Typer:
         ctx: typer.Context,
         version: Annotated[
             bool | None,
-            typer.Option(
-                "--version", callback=_version, is_eager=True, help="Show the version and the fact base's date."
-            ),
+            typer.Option("--version", callback=_version, is_eager=True, help=VERSION_HELP),
         ] = None,
     ) -> None:
         """Run a command; with none, print a short overview."""

@@ -23,25 +23,51 @@ def open_store(data: str | Path | None) -> Store:
     return opened(resolve_data_path(data))
 
 
-def _show(kind: str, query: str | None, evidence: bool, data: str | None) -> Output:
-    """A lookup with a query, else a listing of every record of the kind."""
+def _show(
+    kind: str, query: str | None, evidence: bool, data: str | None, filters: dict[str, str | None] | None = None
+) -> Output:
+    """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
     from cartq.domain import listings, views
+    from cartq.domain.show import filter_notices, filter_products, match_notice, with_grades
     from cartq.render import record_docs, search_docs
 
     store = open_store(data)
     shape = BY_KIND[kind].model
+    asked = {key: value for key, value in (filters or {}).items() if value}
     if query is None:
         rows = listings.LISTINGS[kind](store)
-        return Output(rows, f"{shape}Listing", lambda: record_docs.listing_doc(kind, rows))
+        notices: list[str] = []
+        if asked:
+            rows, _ = filter_products(store, rows, asked.get("target"), asked.get("status"), asked.get("coverage"))
+            notices = filter_notices(store, {"target": asked.get("target")})
+        return Output(rows, f"{shape}Listing", lambda: record_docs.listing_doc(kind, rows), notices=notices)
+    if asked:
+        raise UsageError(f"{', '.join('--' + key for key in asked)} filter the listing: give no {kind} name with them")
     if evidence:
-        found = views.evidence(store, kind, query)
-        return Output(found, "Evidence", lambda: search_docs.evidence_doc(found), lambda: found["evidence"])
+        found = with_grades(store, views.evidence(store, kind, query))
+        notices = match_notice(views.lookup(store, kind, query))
+        return Output(
+            found, "Evidence", lambda: search_docs.evidence_doc(found), lambda: found["evidence"], notices=notices
+        )
     view = views.lookup(store, kind, query)
-    return Output(view, f"{shape}Lookup", lambda: record_docs.detail_doc(view), lambda: [view["record"]])
+    return Output(
+        view,
+        f"{shape}Lookup",
+        lambda: record_docs.detail_doc(view),
+        lambda: [view["record"]],
+        notices=match_notice(view),
+    )
 
 
-def product(query: str | None, evidence: bool, data: str | None) -> Output:
-    return _show("product", query, evidence, data)
+def product(
+    query: str | None,
+    evidence: bool,
+    target: str | None,
+    status: str | None,
+    coverage: str | None,
+    data: str | None,
+) -> Output:
+    return _show("product", query, evidence, data, {"target": target, "status": status, "coverage": coverage})
 
 
 def company(query: str | None, evidence: bool, data: str | None) -> Output:
@@ -70,50 +96,167 @@ def compare(queries: list[str], data: str | None) -> Output:
     )
 
 
-def search(query: str, data: str | None) -> Output:
+def search(query: list[str], limit: str | None, kind: str | None, data: str | None) -> Output:
+    from cartq.domain.search import DEFAULT_LIMIT, answering_command, kind_of
     from cartq.domain.search import search as searched
     from cartq.errors import ExitCode
     from cartq.render import search_docs
 
-    hits = searched(open_store(data), query)
-    if hits:
-        return Output(hits, "SearchHits", lambda: search_docs.search_doc(query, hits))
-    # A miss: stdout carries data only ([] for --json), the message goes to stderr.
+    words = " ".join(query)
+    wanted = None
+    if kind:
+        wanted = kind_of(kind)
+        if wanted is None:
+            raise UsageError(f"unknown kind {kind!r}: choose {', '.join(BY_KIND)}")
+    try:
+        most = DEFAULT_LIMIT if limit is None else int(limit)
+    except ValueError:
+        raise UsageError(f"--limit takes a number, not {limit!r}") from None
+    if most < 0:
+        raise UsageError("--limit takes a number of 0 or more (0 for all)")
+    hits = searched(open_store(data), words, wanted, limit=None)
+    notices = []
+    shown = hits[:most] if most else hits
+    if len(shown) < len(hits):
+        notices.append(f"showing {len(shown)} of {len(hits)} hits; --limit {len(hits)} shows all")
+    command = answering_command(words)
+    if command:
+        notices.append(f"'{command}' answers questions about this")
+    if not hits:
+        # A miss: stdout carries data only (nothing, or [] for --json), the message goes to stderr.
+        return Output(
+            shown,
+            "SearchHits",
+            lambda: "",
+            exit_code=int(ExitCode.NOT_FOUND),
+            notices=[f"nothing matches {words!r}", *notices[-1:]],
+        )
     return Output(
-        hits,
+        shown,
         "SearchHits",
-        lambda: search_docs.search_doc(query, hits),
-        exit_code=int(ExitCode.NOT_FOUND),
-        notices=[f"nothing matches {query!r}"],
+        lambda: search_docs.search_doc(words, shown),
+        lambda: [{k: v for k, v in hit.items() if k != "record"} for hit in shown],
+        notices=notices,
+    )
+
+
+def show(record_id: str, data: str | None) -> Output:
+    from cartq.domain.show import show as shown
+    from cartq.render import record_docs
+
+    view = shown(open_store(data), record_id)
+    shape = f"{BY_KIND[view['kind']].model}Lookup" if view["kind"] in _RICH_VIEWS else "RecordLookup"
+    return Output(view, shape, lambda: record_docs.detail_doc(view), lambda: [view["record"]])
+
+
+_RICH_VIEWS = ("product", "company", "target", "indication", "term")
+
+
+def coverage(scheme: str | None, product: str | None, data: str | None) -> Output:
+    from cartq.domain.related import sources_for
+    from cartq.domain.resolve import label_of, resolve
+    from cartq.domain.show import filter_notices, scheme_of
+    from cartq.render import search_docs
+
+    store = open_store(data)
+    filters: dict[str, str] = {}
+    records = store.all("coverage")
+    if scheme:
+        filters["scheme"] = scheme_of(scheme)
+        records = [c for c in records if c["scheme"] == filters["scheme"]]
+    if product:
+        found = resolve(store, "product", product)
+        filters["product"] = label_of(found)
+        records = [c for c in records if c.get("product") == found["id"]]
+    names = {p["id"]: label_of(p) for p in store.all("product")}
+    rows = [{**c, "product_name": names.get(c.get("product") or "")} for c in records]
+    result = {"filters": filters, "coverage": rows, "sources": sources_for(store, [("coverage", records)])}
+    return Output(
+        result,
+        "CoverageList",
+        lambda: search_docs.coverage_doc(result),
+        lambda: result["coverage"],
+        notices=filter_notices(store, {"product": product}),
     )
 
 
 def trials(
-    target: str | None, indication: str | None, sponsor: str | None, phase: str | None, data: str | None
+    study: str | None,
+    target: str | None,
+    indication: str | None,
+    sponsor: str | None,
+    phase: str | None,
+    data: str | None,
 ) -> Output:
     from cartq.domain import landscape
     from cartq.render import landscape_docs
 
-    result = landscape.trials(open_store(data), target, indication, sponsor, phase)
-    return Output(result, "Trials", lambda: landscape_docs.trials_doc(result), lambda: result["studies"])
+    if study is not None:
+        return _one("study", study, data)
+    from cartq.domain.show import filter_notices
+
+    store = open_store(data)
+    result = landscape.trials(store, target, indication, sponsor, phase)
+    notices = filter_notices(store, {"target": target, "indication": indication, "company": sponsor})
+    return Output(
+        result, "Trials", lambda: landscape_docs.trials_doc(result), lambda: result["studies"], notices=notices
+    )
 
 
-def timeline(target: str | None, indication: str | None, all_events: bool, chart: bool, data: str | None) -> Output:
+def _one(kind: str, rid: str, data: str | None) -> Output:
+    """One record of a listing's kind, by id or name: `cartq sources seed-000`, `cartq trials fumanba-1`."""
+    from cartq.domain.show import match_notice, one_of_kind
+    from cartq.render import record_docs
+
+    view = one_of_kind(open_store(data), kind, rid)
+    return Output(
+        view, "RecordLookup", lambda: record_docs.detail_doc(view), lambda: [view["record"]], notices=match_notice(view)
+    )
+
+
+def timeline(
+    target: str | None, indication: str | None, all_events: bool, since: str | None, chart: bool, data: str | None
+) -> Output:
     from cartq.domain import landscape
+    from cartq.domain.show import filter_notices, since_date
     from cartq.render import charts, landscape_docs
 
-    result = landscape.timeline(open_store(data), target, indication, all_events)
+    store = open_store(data)
+    result = landscape.timeline(store, target, indication, all_events)
+    notices = filter_notices(store, {"target": target, "indication": indication})
+    if since:
+        start = since_date(since)
+        result = {
+            **result,
+            "filters": {**result["filters"], "since": start},
+            "events": [e for e in result["events"] if (e.get("date") or "")[: len(start)] >= start],
+        }
     doc = charts.timeline_chart_doc if chart else landscape_docs.timeline_doc
-    return Output(result, "Timeline", lambda: doc(result), lambda: result["events"])
+    return Output(result, "Timeline", lambda: doc(result), lambda: result["events"], notices=notices)
 
 
-def costs(country: str | None, chart: bool, data: str | None) -> Output:
+def costs(country: str | None, product: str | None, chart: bool, data: str | None) -> Output:
     from cartq.domain import landscape
+    from cartq.domain.resolve import resolve
     from cartq.render import charts, landscape_docs
 
-    result = landscape.costs(open_store(data), country)
+    store = open_store(data)
+    result = landscape.costs(store, country)
+    if product:
+        pid = resolve(store, "product", product)["id"]
+        prices = [p for p in result["prices"] if p.get("product") == pid]
+        about = {p["id"] for p in prices}
+        result = {
+            **result,
+            "countries": [],
+            "prices": prices,
+            "disputes": [d for d in result["disputes"] if any(a.get("id") in about for a in d.get("about", []))],
+        }
     doc = charts.costs_chart_doc if chart else landscape_docs.costs_doc
-    return Output(result, "Costs", lambda: doc(result), lambda: landscape.cost_rows(result))
+    from cartq.domain.show import filter_notices
+
+    notices = filter_notices(store, {"country": country, "product": product})
+    return Output(result, "Costs", lambda: doc(result), lambda: landscape.cost_rows(result), notices=notices)
 
 
 def market(chart: bool, data: str | None) -> Output:
@@ -125,12 +268,15 @@ def market(chart: bool, data: str | None) -> Output:
     return Output(result, "Market", lambda: doc(result), lambda: result["figures"])
 
 
-def sources(data: str | None) -> Output:
+def sources(source: str | None, kind: str | None, reliability: str | None, data: str | None) -> Output:
     from cartq.domain import landscape
+    from cartq.domain.show import filter_sources
     from cartq.render import search_docs
 
+    if source is not None:
+        return _one("source", source, data)
     store = open_store(data)
-    rows = landscape.sources(store)
+    rows = filter_sources(landscape.sources(store), kind, reliability)
     return Output(rows, "Sources", lambda: search_docs.sources_doc(rows, store.meta("as_of")))
 
 

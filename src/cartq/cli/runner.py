@@ -5,17 +5,21 @@ Both parsers (cli.fast and cli.app) end here, so a command behaves the same whic
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
 
 from cartq import __version__
 from cartq.cli import handlers
-from cartq.cli.spec import Command
 from cartq.errors import CartqError, ExitCode, FactBaseError, NotFound, OutputError, UsageError
-from cartq.render.formats import FORMATS, TABLE, Format, Output
+from cartq.render.formats import FORMATS, TABLE
+
+TYPE_CHECKING = False  # `typing` and `contextlib` are not imported on the way to a lookup
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from cartq.cli.spec import Command
+    from cartq.render.formats import Format, Output
 
 MAX_PROBLEMS_SHOWN = 5
 
@@ -25,9 +29,11 @@ def _stderr(line: str) -> None:
     closed or full stderr loses the message, never the exit code."""
     from cartq.safe_text import printable
 
-    with contextlib.suppress(OSError, ValueError, AttributeError):
+    try:
         sys.stderr.write(printable(line) + "\n")
         sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def warn(message: str) -> None:
@@ -50,9 +56,11 @@ def report(error: CartqError) -> None:
 
 def silence_stdout() -> None:
     """After a broken pipe, send further writes (and the flush at exit) nowhere instead of raising again."""
-    with contextlib.suppress(OSError, ValueError):
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def debugging() -> bool:
@@ -73,8 +81,10 @@ def boundary(body: Callable[[], int | None]) -> int:
     except CartqError as error:
         if debugging():
             raise
-        with contextlib.suppress(OSError, ValueError):
+        try:
             sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
         report(error)
         return int(error.exit_code)
     except BrokenPipeError:

@@ -82,13 +82,21 @@ def _query(
     return Param("query", help, metavar=metavar, complete=kind, least=0)
 
 
-def _lookup(name: str, kind: str, summary: str, description: str, examples: tuple[str, ...], shape: str) -> Command:
+def _lookup(
+    name: str,
+    kind: str,
+    summary: str,
+    description: str,
+    examples: tuple[str, ...],
+    shape: str,
+    filters: tuple[Param, ...] = (),
+) -> Command:
     return Command(
         name,
         summary,
         description,
         args=(_query(kind, "TERM" if kind == "term" else "QUERY"),),
-        options=() if kind == "term" else (EVIDENCE,),
+        options=(() if kind == "term" else (EVIDENCE,)) + filters,
         examples=examples,
         results=(f"{shape}Lookup", f"{shape}Listing") + (() if kind == "term" else ("Evidence",)),
     )
@@ -99,14 +107,31 @@ COMMANDS: tuple[Command, ...] = (
         "product",
         "product",
         "Show one product in detail, or list every product by first approval.",
-        "QUERY is any brand, generic (INN), short, code or Chinese name; typos are forgiven.",
+        "QUERY is any brand, generic (INN), short, code or Chinese name; a near miss answers with a notice "
+        "on stderr saying which product it chose. Without a query, the filters cut the listing.",
         (
             "cartq product fucaso",
             "cartq product 卡卫荻 --evidence",
             "cartq product axi-cel --json | jq '.related.events[].date'",
+            "cartq product --coverage commercial-list",
+            "cartq product --target bcma --status approved",
             "cartq product --csv > products.csv",
         ),
         "Product",
+        (
+            Param("target", "Listing: only products aimed at this antigen.", flags=("--target",), complete="target"),
+            Param(
+                "status",
+                "Listing: only products with this status (approved, approval_reported, nda_accepted ...).",
+                flags=("--status",),
+            ),
+            Param(
+                "coverage",
+                "Listing: only products on this insurance scheme (commercial-list, nrdl, huiminbao).",
+                flags=("--coverage",),
+                metavar="SCHEME",
+            ),
+        ),
     ),
     _lookup(
         "company",
@@ -154,16 +179,46 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "search",
-        "Search every kind of record; each hit says its kind.",
-        "Exit 1 when nothing matches.",
-        args=(Param("query", "Words to look for in every kind of record.", metavar="QUERY"),),
-        examples=("cartq search allogeneic", "cartq search FUMANBA", "cartq search lupus --jsonl"),
+        "Search every kind of record by words; each hit says its kind, name and where it matched.",
+        "Every word is required; case, width, accents, plurals and British/American spellings are folded. "
+        "Exact name hits come first, then products, companies, targets, indications and the rest. "
+        "Exit 1 when nothing matches. Open a hit with 'cartq show ID'.",
+        args=(Param("query", "Words to look for in every kind of record.", metavar="QUERY...", most=None),),
+        options=(
+            Param("limit", "Show at most N hits (default 20; 0 for all).", flags=("--limit",), metavar="N"),
+            Param("kind", "Only hits of this kind (product, company, price, source ...).", flags=("--kind",)),
+        ),
+        examples=(
+            "cartq search allogeneic",
+            'cartq search "commercial insurance"',
+            "cartq search solid tumour --kind product",
+            "cartq search price --limit 50",
+            "cartq search lupus --jsonl",
+        ),
         results=("SearchHits",),
+    ),
+    Command(
+        "show",
+        "Open any record by its id: a price, an event, a coverage record, a source or a study.",
+        "Ids are unique across the fact base; 'cartq search' and every --json give them.",
+        args=(Param("record_id", "The record's id.", metavar="ID", complete="id"),),
+        examples=("cartq show cn-fucaso-over-1m", "cartq show commercial-list-eque-cel", "cartq show seed-000 --json"),
+        results=("ProductLookup", "CompanyLookup", "TargetLookup", "IndicationLookup", "TermLookup", "RecordLookup"),
+    ),
+    Command(
+        "coverage",
+        "List what insurance pays: the NRDL, the commercial insurance list and city Huiminbao plans.",
+        "SCHEME is commercial-list, nrdl or huiminbao; without it, every coverage record.",
+        args=(Param("scheme", "commercial-list, nrdl or huiminbao.", metavar="SCHEME", least=0),),
+        options=(Param("product", "Only this product's coverage.", flags=("--product",), complete="product"),),
+        examples=("cartq coverage commercial-list", "cartq coverage --product fucaso", "cartq coverage --csv"),
+        results=("CoverageList",),
     ),
     Command(
         "trials",
         "List trials and research programmes, with the trial-count figures.",
-        "",
+        "With a STUDY (its id or name), that one trial in detail.",
+        args=(Param("study", "A trial or programme, e.g. fumanba-1.", metavar="STUDY", complete="study", least=0),),
         options=(
             Param("target", "Antigen, e.g. bcma.", flags=("--target",), complete="target"),
             Param(
@@ -172,8 +227,13 @@ COMMANDS: tuple[Command, ...] = (
             Param("sponsor", "Company or institution.", flags=("--sponsor",), complete="company"),
             Param("phase", "1, 1/2, 2, 3, early ...", flags=("--phase",)),
         ),
-        examples=("cartq trials --target bcma", "cartq trials --indication lupus", "cartq trials --phase 1/2 --csv"),
-        results=("Trials",),
+        examples=(
+            "cartq trials --target bcma",
+            "cartq trials fumanba-1",
+            "cartq trials --indication lupus",
+            "cartq trials --phase 1/2 --csv",
+        ),
+        results=("Trials", "RecordLookup"),
     ),
     Command(
         "timeline",
@@ -190,11 +250,13 @@ COMMANDS: tuple[Command, ...] = (
                 flags=("--all-events",),
                 takes_value=False,
             ),
+            Param("since", "Only events on or after this date (yyyy[-mm[-dd]]).", flags=("--since",), metavar="DATE"),
             CHART,
         ),
         examples=(
             "cartq timeline",
             "cartq timeline --target bcma",
+            "cartq timeline --since 2024",
             "cartq timeline --chart",
             "cartq timeline --all-events --jsonl",
         ),
@@ -204,8 +266,17 @@ COMMANDS: tuple[Command, ...] = (
         "costs",
         "Show the seed's country cost table and every other price claim.",
         "Each claim has its own source. Prices keep their own currency; nothing is converted or averaged.",
-        options=(Param("country", "China, CN, US, UK, DE ...", flags=("--country",), complete="country"), CHART),
-        examples=("cartq costs --country china", "cartq costs --chart", "cartq costs --country us --csv"),
+        options=(
+            Param("country", "China, CN, US, UK, DE ...", flags=("--country",), complete="country"),
+            Param("product", "Only this product's price claims.", flags=("--product",), complete="product"),
+            CHART,
+        ),
+        examples=(
+            "cartq costs --country china",
+            "cartq costs --product fucaso",
+            "cartq costs --chart",
+            "cartq costs --country us --csv",
+        ),
         results=("Costs",),
     ),
     Command(
@@ -222,14 +293,25 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "sources",
-        "List every source with what cites it, and the date the facts are current to.",
-        "",
+        "List every source with its grade, host and what cites it, or show one source.",
+        "Reliability follows the fact base's rules: filings, press releases, regulators and journals high; "
+        "trade press medium; mirrors, aggregators and blogs low, each labelled with the publisher it copies.",
+        args=(Param("source", "A source's id, e.g. seed-000.", metavar="SOURCE", complete="source", least=0),),
+        options=(
+            Param(
+                "kind", "Only sources of this kind (filing, press_release, trade_press, mirror ...).", flags=("--kind",)
+            ),
+            Param("reliability", "Only sources of this grade (high, medium, low).", flags=("--reliability",)),
+        ),
         examples=(
             "cartq sources",
+            "cartq sources seed-000",
+            "cartq sources --kind filing",
+            "cartq sources --reliability high",
             "cartq sources --json | jq '.[] | select(.kind == \"seed\")'",
             "cartq sources --csv",
         ),
-        results=("Sources",),
+        results=("Sources", "RecordLookup"),
     ),
     Command(
         "registry",

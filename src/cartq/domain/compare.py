@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cartq.dates import shown_date
+from cartq.dates import event_date
 from cartq.domain.resolve import label_of, resolve
 from cartq.domain.views import approvals_of, view
 from cartq.enums import (
@@ -48,7 +48,7 @@ def _list_prices(country: str) -> Getter:
 
 def _approvals(product: Record) -> list[str]:
     return [
-        f"{shown_date(e.get('date'), e.get('date_precision'))}: {e.get('indication_name') or ''}"
+        f"{event_date(e)}: {e.get('indication_name') or ''}"
         f" ({label(EventKind, e['kind'])})"
         for e in approvals_of(product)
         if e["regulator"] == Regulator.NMPA
@@ -57,7 +57,11 @@ def _approvals(product: Record) -> list[str]:
 
 def _first_approval(product: Record) -> str | None:
     first = product["related"]["first_approval"]
-    return shown_date(first["date"], first["date_precision"]) if first else None
+    if not first:
+        return None
+    confidence = first.get("confidence")
+    weak = f" ({confidence} confidence)" if confidence in (Confidence.low, Confidence.unconfirmed) else ""
+    return event_date(first) + weak
 
 
 def _construct(part: str) -> Getter:

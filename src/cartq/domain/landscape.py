@@ -13,6 +13,7 @@ from cartq.domain.related import (
     disputes_marking,
     event_row,
     indication_and_subtypes,
+    settled_first,
     sources_for,
 )
 from cartq.domain.resolve import check_query, label_of, resolve
@@ -94,7 +95,7 @@ def trials(
     return {
         "filters": applied,
         "studies": rows,
-        "counts": counts,
+        "counts": settled_first(counts),
         "disputes": disputes,
         "sources": sources_for(store, [("study", rows), ("count", counts), ("dispute", disputes)]),
     }
@@ -139,7 +140,7 @@ def costs(store: Store, country: str | None = None) -> Record:
     prices.sort(key=lambda p: (p["product_name"] is None, p["product_name"] or "", p.get("date") or "", p["id"]))
     return {
         "countries": countries,
-        "prices": prices,
+        "prices": settled_first(prices),
         "disputes": disputes,
         "sources": sources_for(store, [("country", countries), ("price", prices), ("dispute", disputes)]),
     }
@@ -174,8 +175,8 @@ def market(store: Store) -> Record:
     growth = store.all("growth")
     disputes = disputes_marking(store, [("market", figures), ("growth", growth)])
     return {
-        "figures": figures,
-        "growth": growth,
+        "figures": settled_first(figures),
+        "growth": settled_first(growth),
         "disputes": disputes,
         "sources": sources_for(store, [("market", figures), ("growth", growth), ("dispute", disputes)]),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cartq.domain.related import first_approval, linked, summary
+from cartq.domain.related import first_approval, first_approval_fields, linked, summary
 from cartq.domain.resolve import label_of
 from cartq.enums import APPROVAL_EVENTS, CompanyRoleKind
 
@@ -34,8 +34,7 @@ def list_products(store: Store) -> list[Record]:
                 "companies": [label_of(c) for c in store.get_many("company", leads)],
                 "status": product["status"],
                 "confidence": product["confidence"],
-                "first_approval": first.get("date") if first else None,
-                "first_approval_precision": first.get("date_precision") if first else None,
+                **first_approval_fields(first),
             }
         )
     return sorted(rows, key=lambda r: (r["first_approval"] is None, r["first_approval"] or "", r["name"]))

@@ -58,6 +58,18 @@ def sources_for(store: Store, groups: Iterable[tuple[str, Iterable[Record]]]) ->
     return store.get_many("source", ids)
 
 
+CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2, "unconfirmed": 3}
+
+
+def settled_first(records: list[Record]) -> list[Record]:
+    """Undisputed claims first, from the best-confirmed sources down; disputed claims last, so a
+    claim never stands above the facts that correct it. Stable: the order within a rank is kept."""
+    return sorted(
+        records,
+        key=lambda r: (bool(r.get("disputed")), CONFIDENCE_RANK.get(r.get("confidence") or "high", 4)),
+    )
+
+
 def dated(records: list[Record], key: str = "date") -> list[Record]:
     return sorted(records, key=lambda r: (r.get(key) is None, r.get(key) or "", r["id"]))
 
@@ -81,6 +93,17 @@ def first_approval(store: Store, product_id: str) -> Record | None:
     ]
     first = dated(events)
     return first[0] if first else None
+
+
+def first_approval_fields(first: Record | None) -> dict[str, Any]:
+    """A row's first NMPA approval: its date, precision, announcement day and confidence."""
+    first = first or {}
+    return {
+        "first_approval": first.get("date"),
+        "first_approval_precision": first.get("date_precision"),
+        "first_approval_announced": first.get("announced"),
+        "first_approval_confidence": first.get("confidence"),
+    }
 
 
 def indication_and_subtypes(store: Store, root: str) -> set[str]:

@@ -19,7 +19,10 @@ MAX_QUERY_CHARS = 200
 # Fuzzy matching is only trusted on longer queries: one wrong letter in "cd18" is another antigen.
 NO_FUZZY_BELOW = 5
 TIE_MARGIN = 3.0
-SUGGEST_FLOOR = 50.0
+SUGGEST_FLOOR = 60.0  # suggest only names close to the query
+SHORT_SUGGEST_FLOOR = 75.0  # a code of four characters or less: 'cd20' is not like 'cd19'
+# A Chinese prefix this short is a shared word ('药明' begins several company names), never an answer.
+MIN_CJK_PREFIX = 3
 ANY_KIND = "record"  # what search asks for: a name of any kind
 
 
@@ -69,8 +72,9 @@ def _labels(store: Store, kind: str, ids: list[str]) -> list[str]:
     return [label_of(record) for record in store.get_many(kind, ids)]
 
 
-def _elsewhere(store: Store, kind: str, norm: str) -> str | None:
-    """Say so when the name belongs to a record of another kind."""
+def _elsewhere(store: Store, kind: str, norm: str, query: str = "") -> str | None:
+    """Say so when the name belongs to a record of another kind, is the id of any record, or is
+    held only in a price claim (a US product such as Kymriah)."""
     for other in NAMED_KINDS:
         if other == kind:
             continue
@@ -79,7 +83,34 @@ def _elsewhere(store: Store, kind: str, norm: str) -> str | None:
             record = store.get(other, ids.pop())
             if record is not None:
                 return f"{label_of(record)!r} is a {kind_label(other)}: try '{command_for(other, record['id'])}'"
+    typed = query.strip()
+    try:
+        typed.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from an undecodable argument: no id has one
+        typed = ""
+    for spec in BY_KIND.values():
+        if spec.kind != kind and typed and store.get(spec.kind, typed) is not None:
+            return f"{typed!r} is the id of a {spec.label}: try 'cartq show {typed}'"
+    if len(norm) >= 4:
+        for price in store.all("price"):
+            subject = str(price.get("subject", ""))
+            if any(normalise(word) == norm for word in subject.replace("(", " ").replace(")", " ").split()):
+                country = store.get("country", price.get("country", "")) or {}
+                where = f" ({label_of(country)})" if country else ""
+                return (
+                    f"{typed or norm!r} is in the fact base only in a price claim{where}, "
+                    f"{subject!r}: try 'cartq show {price['id']}'"
+                )
     return None
+
+
+def _cut_number(norm: str, name: str) -> bool:
+    """'cd22' is a whole identifier, not the start of 'cd227': a number is never cut."""
+    return len(name) > len(norm) and norm[-1:].isdigit() and name[len(norm)].isdigit()
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u2e80" <= ch <= "\u9fff" for ch in text)
 
 
 def check_query(query: str, kind: str) -> str:
@@ -109,17 +140,28 @@ def resolve_match(store: Store, kind: str, query: str) -> tuple[Record, dict[str
     if len(exact) > 1:
         raise NotFound(f"{query!r} names several {what} records", suggestions=_labels(store, kind, exact))
 
-    prefixed = list(dict.fromkeys(rid for rid, _, _ in store.prefixed(kind, norm))) if len(norm) >= 2 else []
-    if len(prefixed) == 1:
+    prefixed = (
+        list(dict.fromkeys(rid for rid, _, name in store.prefixed(kind, norm) if not _cut_number(norm, name)))
+        if len(norm) >= 2
+        else []
+    )
+    # A query that is a whole name of another kind ('CAR-T', a glossary term) is not the start of a
+    # name of this one; a short Chinese prefix is a word several names share.
+    elsewhere = _elsewhere(store, kind, norm, query)
+    generic = elsewhere is not None or (_is_cjk(norm) and len(norm) < MIN_CJK_PREFIX)
+    if len(prefixed) == 1 and not generic:
         return found(prefixed[0], "prefix", 90.0)
-    if len(prefixed) > 1:
+    if prefixed:
         raise NotFound(
-            f"{query!r} could be any of several {what} records; be more specific",
+            f"{query!r} could be any of several {what} records; be more specific"
+            if len(prefixed) > 1 or not generic
+            else f"{query!r} is a general word, not the name of a {what}",
             suggestions=_labels(store, kind, prefixed[:8]),
+            hint=elsewhere,
         )
 
     scores = fuzzy_scores(store, kind, norm)
-    if scores and scores[0][0] >= fuzzy_cutoff(norm):
+    if scores and scores[0][0] >= fuzzy_cutoff(norm) and not generic:
         top, rid = scores[0]
         rivals = [other for score, other in scores[1:] if score >= top - TIE_MARGIN]
         if not rivals:
@@ -128,8 +170,9 @@ def resolve_match(store: Store, kind: str, query: str) -> tuple[Record, dict[str
             f"{query!r} is about as close to several {what} records; be more specific",
             suggestions=_labels(store, kind, [rid, *rivals][:5]),
         )
-    suggestions = _labels(store, kind, [rid for score, rid in scores if score >= SUGGEST_FLOOR][:5])
-    raise NotFound(f"no {what} matches {query!r}", suggestions=suggestions, hint=_elsewhere(store, kind, norm))
+    floor = SHORT_SUGGEST_FLOOR if len(norm) <= 4 else SUGGEST_FLOOR
+    suggestions = _labels(store, kind, [rid for score, rid in scores if score >= floor][:5])
+    raise NotFound(f"no {what} matches {query!r}", suggestions=suggestions, hint=elsewhere)
 
 
 def resolve(store: Store, kind: str, query: str) -> Record:
@@ -141,6 +184,10 @@ def completions(store: Store, kind: str, incomplete: str) -> list[str]:
 
     Only names without spaces are offered: shells split completions on whitespace.
     """
+    if kind == "id":  # `cartq show ID`: every record's id
+        from cartq.domain.show import completion_ids
+
+        return completion_ids(store, incomplete)
     typed = incomplete.casefold()
     found: dict[str, str] = {}
     for _, name, _ in store.names(kind):

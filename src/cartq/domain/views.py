@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cartq.dates import shown_date
 from cartq.domain.related import (
     dated,
     disputes_about,
+    disputes_marking,
     event_row,
     first_approval,
+    first_approval_fields,
+    indication_and_subtypes,
     linked,
+    settled_first,
     sources_for,
     summary,
 )
@@ -27,11 +32,18 @@ if TYPE_CHECKING:
     from cartq.records import Record
 
 # Related lists that hold records of another kind, and so carry citations of their own.
-CITED_RELATED = {"events": "event", "prices": "price", "coverage": "coverage"}
+CITED_RELATED = {
+    "events": "event",
+    "covering_events": "event",
+    "prices": "price",
+    "coverage": "coverage",
+    "studies": "study",
+}
 
 
 def product_related(store: Store, product: Record) -> Record:
     pid = product["id"]
+    studies = linked(store, "product", pid, "study")
     companies = []
     for role in product["companies"]:
         company = store.get("company", role["company"])
@@ -41,8 +53,9 @@ def product_related(store: Store, product: Record) -> Record:
         "targets": [summary(t, "full_name") for t in store.get_many("target", product.get("targets", []))],
         "events": [event_row(store, e) for e in dated(linked(store, "product", pid, "event", "product"))],
         "first_approval": first_approval(store, pid),
-        "studies": [summary(s, "kind", "phase", "registry_ids") for s in linked(store, "product", pid, "study")],
-        "prices": dated(linked(store, "product", pid, "price")),
+        # Each trial in full (design, patients, results and their sources): what a clinician asks.
+        "studies": studies,
+        "prices": settled_first(dated(linked(store, "product", pid, "price"))),
         "coverage": dated(linked(store, "product", pid, "coverage")),
     }
 
@@ -54,8 +67,7 @@ def products_using(store: Store, kind: str, rid: str) -> list[Record]:
         rows.append(
             {
                 **summary(product, "status", "inn"),
-                "first_approval": first.get("date"),
-                "first_approval_precision": first.get("date_precision"),
+                **first_approval_fields(first),
             }
         )
     return rows
@@ -65,8 +77,15 @@ def company_related(store: Store, company: Record) -> Record:
     cid = company["id"]
     products = []
     for product in linked(store, "company", cid, "product"):
-        roles = sorted({r["role"] for r in product["companies"] if r["company"] == cid})
-        products.append({**summary(product, "status"), "roles": roles})
+        own = [r for r in product["companies"] if r["company"] == cid]
+        roles = sorted({r["role"] for r in own})
+        # The relation as the product records it (a licence split, a transfer): seen from this side too.
+        notes = [
+            r["note"] + (f" (since {shown_date(r['since'], r.get('since_precision'))})" if r.get("since") else "")
+            for r in own
+            if r.get("note")
+        ]
+        products.append({**summary(product, "status"), "roles": roles, "role_notes": notes})
     partners = store.get_many("company", company.get("partners", [])) + linked(
         store, "company", cid, "company", "partners"
     )
@@ -87,19 +106,46 @@ def target_related(store: Store, target: Record) -> Record:
     }
 
 
+def ancestors(store: Store, indication: Record) -> list[Record]:
+    """The indication's parent, its parent's parent, ... (DLBCL: LBCL)."""
+    found: list[Record] = []
+    current = indication
+    while current.get("parent") and all(a["id"] != current["parent"] for a in found):
+        parent = store.get("indication", current["parent"])
+        if parent is None or parent["id"] == indication["id"]:
+            break
+        found.append(parent)
+        current = parent
+    return found
+
+
 def indication_related(store: Store, indication: Record) -> Record:
+    """The indication's events and studies and its subtypes' (a parent rolls its subtypes up), and
+    the approvals filed under a broader indication whose label covers this one (LBCL for DLBCL)."""
     iid = indication["id"]
-    events = [event_row(store, e) for e in dated(linked(store, "indication", iid, "event"))]
-    studies = linked(store, "indication", iid, "study")
-    product_ids = [e["product"] for e in events] + [s["product"] for s in studies if s.get("product")]
+    ids = [iid, *sorted(indication_and_subtypes(store, iid) - {iid})]
+    own_events = unique(e for i in ids for e in linked(store, "indication", i, "event"))
+    events = [event_row(store, e) for e in dated(own_events)]
+    studies = unique(s for i in ids for s in linked(store, "indication", i, "study"))
+    covering = [
+        event_row(store, e)
+        for e in dated([e for a in ancestors(store, indication) for e in linked(store, "indication", a["id"], "event")])
+        if e["kind"] in APPROVAL_EVENTS
+    ]
+    product_ids = [e["product"] for e in events + covering] + [s["product"] for s in studies if s.get("product")]
     parent = store.get("indication", indication["parent"]) if indication.get("parent") else None
     return {
-        "products": [summary(p, "status") for p in store.get_many("product", product_ids)],
+        "products": [summary(p, "status") for p in store.get_many("product", list(dict.fromkeys(product_ids)))],
         "events": events,
+        "covering_events": covering,
         "studies": [summary(s, "kind", "phase", "institution") for s in studies],
         "parent": summary(parent),
         "subtypes": [summary(i) for i in linked(store, "indication", iid, "indication", "parent")],
     }
+
+
+def unique(records: Any) -> list[Record]:
+    return list({r["id"]: r for r in records}.values())
 
 
 def generic_related(store: Store, kind: str, record: Record) -> Record:
@@ -123,11 +169,24 @@ RELATED: dict[str, Callable[[Store, Record], Record]] = {
 }
 
 
+ROLLUP: dict[str, tuple[tuple[str, str], ...]] = {"company": (("products", "product"),)}
+
+
 def view(store: Store, kind: str, record: Record) -> Record:
     related = RELATED[kind](store, record) if kind in RELATED else generic_related(store, kind, record)
     disputes = disputes_about(store, kind, record["id"])
-    groups: list[tuple[str, Any]] = [(kind, [record])]
-    groups += [(CITED_RELATED[key], related[key]) for key in CITED_RELATED if isinstance(related.get(key), list)]
+    cited = [(CITED_RELATED[key], related[key]) for key in CITED_RELATED if isinstance(related.get(key), list)]
+    # A dispute about a fact the page shows (a price, an event, a trial) is shown on the page too,
+    # and the fact is marked where it stands.
+    rolled = disputes_marking(store, cited)
+    # A company's page also shows the disputed claims about its products (who makes it, when it
+    # was approved: claims about the company's own work).
+    for key, other in ROLLUP.get(kind, ()):
+        rolled += [d for row in related.get(key) or [] for d in disputes_about(store, other, row["id"])]
+    for dispute in rolled:
+        if all(d["id"] != dispute["id"] for d in disputes):
+            disputes.append(dispute)
+    groups: list[tuple[str, Any]] = [(kind, [record]), *cited]
     groups.append(("dispute", disputes))
     return {
         "kind": kind,

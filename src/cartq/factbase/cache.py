@@ -23,23 +23,30 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import inspect
-import json
+import json  # the Store's own reader: no cost here
 import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from cartq import __version__
-from cartq.factbase.checks import Validated, load_checked
-from cartq.factbase.index import build_index
 from cartq.factbase.store import Store
 from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
+
+try:  # the BLAKE2 module itself: `hashlib` would load OpenSSL too, a few ms of every lookup
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+# The checks and the index builder are imported only where a cache is built or
+# damage is answered; `typing` only for the type checker: a lookup from a sound cache needs none.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from cartq.factbase.checks import Validated
 
 # Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums.
 CACHE_FORMAT = "5"
@@ -64,16 +71,28 @@ _NO_FOLLOW = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW
 
 
 def models_fingerprint() -> bytes:
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for name in SHAPING_MODULES:
         h.update(name.encode() + b"\0" + (_PACKAGE / name).read_bytes())
     return h.digest()
 
 
 def _code_key() -> str:
-    return hashlib.blake2b(
-        f"{CACHE_FORMAT}\0{__version__}\0".encode() + models_fingerprint(), digest_size=16
-    ).hexdigest()
+    return blake2b(f"{CACHE_FORMAT}\0{__version__}\0".encode() + models_fingerprint(), digest_size=16).hexdigest()
+
+
+def load_checked(path: Path, raw: bytes) -> Validated:
+    """The fact base read and validated (cartq.factbase.checks, imported only for a build)."""
+    from cartq.factbase.checks import load_checked as checked
+
+    return checked(path, raw)
+
+
+def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str, str]) -> None:
+    """Fill the index (cartq.factbase.index, imported only for a build)."""
+    from cartq.factbase.index import build_index as build
+
+    build(connection, facts, key)
 
 
 def _euid() -> int:
@@ -123,11 +142,11 @@ def private_dir(directory: Path | None) -> Path | None:
 
 
 def _path_key(path: Path) -> str:
-    return hashlib.blake2b(os.fsencode(path.resolve()), digest_size=8).hexdigest()
+    return blake2b(os.fsencode(path.resolve()), digest_size=8).hexdigest()
 
 
 def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return blake2b(raw, digest_size=16).hexdigest()
 
 
 def _stat_key(st: os.stat_result) -> str:
@@ -145,11 +164,14 @@ def _display(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _uri(file: Path, mode: str) -> str:
-    from urllib.parse import quote
+_URI_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
 
-    # Quoted: a '#', '?' or '%' in the path would otherwise end or change the URI.
-    return f"file:{quote(os.fsencode(file))}?mode={mode}"
+
+def _uri(file: Path, mode: str) -> str:
+    # Quoted as urllib.parse.quote does (which imports ipaddress and more): a '#', '?' or '%' in
+    # the path would otherwise end or change the URI.
+    quoted = "".join(chr(byte) if byte in _URI_SAFE else f"%{byte:02X}" for byte in os.fsencode(file))
+    return f"file:{quoted}?mode={mode}"
 
 
 def _our_file(st: os.stat_result) -> bool:
@@ -185,7 +207,7 @@ def _sound_file(file: Path) -> bool:
 
 
 def _checksum(data: str) -> bytes:
-    return hashlib.blake2b(data.encode("utf-8"), digest_size=8).digest()
+    return blake2b(data.encode("utf-8"), digest_size=8).digest()
 
 
 def _checked(data: Any, checksum: Any) -> Any:
@@ -404,7 +426,6 @@ class CheckedStore(Store):
 
 
 def _healing(method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
     def call(self: CheckedStore, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
@@ -414,12 +435,47 @@ def _healing(method: Callable[..., Any]) -> Callable[..., Any]:
         self.heal()
         return method(self, *args, **kwargs)
 
+    call.__name__ = method.__name__
+    call.__qualname__ = f"CheckedStore.{method.__name__}"
+    call.__doc__ = method.__doc__
+    call.__wrapped__ = method  # type: ignore[attr-defined]
     return call
 
 
+def _healing_stream(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A generator method: damage found before its first row is answered by a rebuild, as for any
+    method; damage found later cannot be (rows were already written), so it goes on up."""
+
+    def call(self: CheckedStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            rows = method(self, *args, **kwargs)
+            first = next(rows, _END)
+        except (sqlite3.DatabaseError, json.JSONDecodeError):
+            if self._rebuild is None:
+                raise
+            self.heal()
+            rows = method(self, *args, **kwargs)
+            first = next(rows, _END)
+        if first is not _END:
+            yield first
+            yield from rows
+
+    call.__name__ = method.__name__
+    call.__qualname__ = f"CheckedStore.{method.__name__}"
+    call.__doc__ = method.__doc__
+    call.__wrapped__ = method  # type: ignore[attr-defined]
+    return call
+
+
+_END = object()
+_FUNCTION = type(_healing)  # inspect.isfunction without importing inspect
+_GENERATOR = 0x20  # CO_GENERATOR: a method that yields
+
+
 for _name, _member in list(vars(Store).items()):
-    if inspect.isfunction(_member) and not _name.startswith("_"):
-        setattr(CheckedStore, _name, _healing(_member))
+    if type(_member) is _FUNCTION and not _name.startswith("_"):
+        wrap = _healing_stream if _member.__code__.co_flags & _GENERATOR else _healing
+        setattr(CheckedStore, _name, wrap(_member))
 
 
 def open_store(path: Path) -> Store:

@@ -59,6 +59,14 @@ def check_links(data: dict[str, Any], rows: Rows | None = None) -> list[str]:
                 problems.append(f"{section}[{index}]: duplicate id {rid!r}")
             seen.add(rid)
         ids[spec.kind] = seen
+    # `cartq show ID` opens a record of any kind by its id alone, so ids are unique across kinds too.
+    first_kind: dict[str, str] = {}
+    for section, spec in BY_SECTION.items():
+        for index, record in enumerate(data.get(section) or []):
+            rid = record.get("id")
+            other = first_kind.setdefault(rid, spec.kind) if isinstance(rid, str) else spec.kind
+            if other != spec.kind:
+                problems.append(f"{section}[{index}]: id {rid!r} is also the id of a {BY_KIND[other].label}")
 
     owners: dict[tuple[str, str], str] = {}
     for kind, rid, key, name, index in names:

@@ -9,7 +9,9 @@ import os
 import sqlite3
 from pathlib import Path
 
-from cartq.records import Record
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cartq.records import Record
 
 
 def default_data_path() -> Path:

@@ -9,11 +9,14 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
 
 from cartq.errors import FactBaseError
+
+TYPE_CHECKING = False  # a lookup imports this module for the stat check: no `typing`, no `pathlib`
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
+    from typing import Any
 
 # Limits: each refuses a hostile or broken file with one line, long before time or memory run out.
 # 64 MiB: above the largest fact base benchmarked (38 MB), and small enough to read whole into memory.

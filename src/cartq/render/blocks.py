@@ -5,6 +5,8 @@ Pure data; render.screen draws them as Rich tables on a terminal or plain lines 
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class Heading:
     def __init__(self, text: str) -> None:
@@ -17,8 +19,18 @@ class Fields:
 
 
 class Table:
-    def __init__(self, columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
+    """Rows of cells; `after` maps a row's index to lines shown right below it across the whole
+    table (a disputed row's correction)."""
+
+    def __init__(
+        self,
+        columns: list[str],
+        rows: list[list[str]],
+        title: str | None = None,
+        after: dict[int, list[str]] | None = None,
+    ) -> None:
         self.columns, self.rows, self.title = columns, rows, title
+        self.after = after or {}
 
 
 class Lines:
@@ -27,9 +39,10 @@ class Lines:
 
 
 class Bars:
-    """A horizontal bar chart of one unit. Each item: (label, low, high or None, note, projected)."""
+    """A horizontal bar chart of one unit. Each item: (label, low, high or None, note, projected),
+    optionally followed by a qualifier said before the value ('about', 'more than')."""
 
-    def __init__(self, title: str, unit: str, items: list[tuple[str, float, float | None, str, bool]]) -> None:
+    def __init__(self, title: str, unit: str, items: list[tuple[Any, ...]]) -> None:
         self.title, self.unit, self.items = title, unit, items
 
 

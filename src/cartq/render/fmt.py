@@ -56,3 +56,12 @@ def flag(record: Record) -> str:
 
 def source_ids(record: Record) -> str:
     return joined(list(dict.fromkeys(citation["source"] for citation in record.get("sources") or [])))
+
+
+def corrections(kind: str, record: Record, disputes: list[Record]) -> list[Record]:
+    """The disputes whose `about` names this record."""
+    return [d for d in disputes if any(a["kind"] == kind and a["id"] == record["id"] for a in d.get("about") or [])]
+
+
+def correction_text(dispute: Record) -> str:
+    return f"CORRECTION ({joined([c['source'] for c in dispute['corrected_by']])}): {dispute['correction']}"

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from cartq import enums
-from cartq.dates import shown_date
+from cartq.dates import event_date, first_approval_date, shown_date
 from cartq.enums import label
 from cartq.render.blocks import Doc, Fields, Heading, Lines, Table
-from cartq.render.fmt import flag, fmt_money, joined, labels, source_ids
+from cartq.render.fmt import (
+    correction_text,
+    corrections,
+    flag,
+    fmt_money,
+    joined,
+    labels,
+    source_ids,
+)
 
 Record = dict[str, Any]
 
@@ -25,7 +33,10 @@ def names_block(record: Record, extra: list[tuple[str, str]]) -> Fields:
     return Fields(pairs)
 
 
-def disputes_block(disputes: list[Record]) -> Lines | None:
+def disputes_block(disputes: list[Record], inline: tuple[str, ...] = ()) -> Lines | None:
+    """Every dispute, claim and correction; those about a row of a kind in `inline` are left out,
+    since the page shows them below that row."""
+    disputes = [d for d in disputes if not any(a["kind"] in inline for a in d.get("about") or [])]
     if not disputes:
         return None
     lines = []
@@ -35,43 +46,103 @@ def disputes_block(disputes: list[Record]) -> Lines | None:
     return Lines(lines, title="Disputed claims", style="yellow")
 
 
-def sources_block(sources: list[Record]) -> Table | None:
-    rows = [[s["id"], s["title"], s.get("url") or f"seed file {s['seed_file']}"] for s in sources]
-    return Table(["source", "title", "where"], rows, title="Sources")
+def sources_block(sources: list[Record]) -> Lines | None:
+    """Each source as 'id  title', then where it is on a line of its own: an id or URL is never
+    broken, whatever the width (a URL wider than the terminal runs past its edge, whole)."""
+    lines = []
+    for s in sources:
+        lines.append(f"{s['id']}  {s['title']}")
+        lines.append(f"    {s.get('url') or 'seed file ' + str(s.get('seed_file'))}")
+    return Lines(lines, title="Sources")
 
 
 def notes_block(record: Record) -> Lines | None:
     return Lines(list(record.get("notes") or []), title="Notes")
 
 
-def events_table(events: list[Record], with_product: bool) -> Table:
-    columns = (
-        ["date", "event", "regulator"]
-        + (["product"] if with_product else [])
-        + ["indication", "line / patients", "type", "pivotal study"]
-    )
-    rows = []
-    for e in events:
-        row = [
-            shown_date(e.get("date"), e.get("date_precision")),
+def events_compact(events: list[Record]) -> Table:
+    """The timeline at 80 columns: when, which product, what, where, for what."""
+    rows = [
+        [
+            event_date(e),
+            short_product(e["product_name"]),
             label(enums.EventKind, e["kind"]) + flag(e),
-            label(enums.Regulator, e["regulator"]),
+            e["regulator"] if e["regulator"] == enums.Regulator.NMPA else label(enums.Regulator, e["regulator"]),
+            e.get("indication_name") or "",
         ]
+        for e in events
+    ]
+    return Table(["date", "product", "event", "regulator", "indication"], rows, title="Regulatory events")
+
+
+def short_product(name: str) -> str:
+    """'Fucaso (equecabtagene autoleucel)' as 'Fucaso': the listing's column, not its full name."""
+    return name.split(" (")[0] if " (" in name else name
+
+
+def events_table(events: list[Record], with_product: bool, disputes: list[Record] | None = None) -> Table:
+    """Date, event, regulator (product) and pivotal study as columns; below each event, the
+    label's own words (its indication, line, patients, approval type) and every note on it."""
+    columns = ["date", "event", "regulator"] + (["product"] if with_product else []) + ["pivotal study"]
+    rows = []
+    after: dict[int, list[str]] = {}
+    for e in events:
+        row = [event_date(e), label(enums.EventKind, e["kind"]) + flag(e), label(enums.Regulator, e["regulator"])]
         if with_product:
-            row.append(e["product_name"])
-        row += [
-            e.get("indication_detail") or e.get("indication_name") or "",
-            joined([e.get("line_of_therapy") or "", e.get("patient_group") or ""], "; "),
-            label(enums.ApprovalType, e.get("approval_type")),
-            e.get("pivotal_study") or "",
+            row.append(short_product(e["product_name"]))
+        row.append(e.get("pivotal_study") or "")
+        detail = joined(
+            [
+                e.get("line_of_therapy") or "",
+                e.get("patient_group") or "",
+                label(enums.ApprovalType, e.get("approval_type")),
+            ],
+            "; ",
+        )
+        label_words = e.get("indication_detail") or e.get("indication_name") or ""
+        after[len(rows)] = [
+            *([f"{label_words}" + (f" ({detail})" if detail else "")] if label_words or detail else []),
+            *(f"note: {note}" for note in e.get("notes") or []),
+            *correction_lines("event", e, disputes or []),
         ]
         rows.append(row)
-    return Table(columns, rows, title="Regulatory events")
+    return Table(columns, rows, title="Regulatory events", after=after)
 
 
-def prices_table(prices: list[Record], with_product: bool = False) -> Table:
+def correction_lines(kind: str, record: Record, disputes: list[Record]) -> list[str]:
+    """The disputed claims about a row and their corrections, shown right below it."""
+    lines = []
+    for dispute in corrections(kind, record, disputes):
+        lines.append(f"DISPUTED CLAIM ({joined([c['source'] for c in dispute['claimed_by']])}): {dispute['claim']}")
+        lines.append(correction_text(dispute))
+    return lines
+
+
+def prices_table(
+    prices: list[Record], with_product: bool = False, disputes: list[Record] | None = None, wide: bool = False
+) -> Table:
+    """Settled claims first (the domain orders them); a disputed claim is labelled DISPUTED on its
+    own row, its correction on the row below it. Compact (80 columns): what was priced, with its
+    basis where the subject does not say it already; `wide` adds product and basis columns."""
+    if not wide:
+        rows = [
+            [
+                fmt_money(p["price"]),
+                _priced(p) + flag(p),
+                shown_date(p.get("date"), p.get("date_precision"), missing=""),
+            ]
+            for p in prices
+        ]
+        # Each claim's sources on a line below it, whole, then its correction if it is disputed.
+        after = {
+            n: [f"sources: {source_ids(p)}", *correction_lines("price", p, disputes or [])]
+            for n, p in enumerate(prices)
+        }
+        title = "Price claims (settled first, each with its own source; never converted)"
+        return Table(["price", "what", "date"], rows, title=title, after=after)
     columns = ["price", "what"] + (["product"] if with_product else []) + ["basis", "date", "sources"]
     rows = []
+    after = {}
     for p in prices:
         row = [fmt_money(p["price"]), p["subject"] + flag(p)]
         if with_product:
@@ -82,7 +153,15 @@ def prices_table(prices: list[Record], with_product: bool = False) -> Table:
             source_ids(p),
         ]
         rows.append(row)
-    return Table(columns, rows, title="Price claims (each with its own source; never converted)")
+        after[len(rows) - 1] = correction_lines("price", p, disputes or [])
+    title = "Price claims (settled first, each with its own source; never converted)"
+    return Table(columns, rows, title=title, after=after)
+
+
+def _priced(price: Record) -> str:
+    """The claim's subject, and its basis unless the subject already says it ('list price')."""
+    basis = label(enums.PriceBasis, price["basis"])
+    return price["subject"] if basis.lower() in price["subject"].lower() else f"{price['subject']}; {basis}"
 
 
 def coverage_table(coverage: list[Record]) -> Table:
@@ -136,7 +215,7 @@ def product_doc(view: Record) -> Doc:
                 ),
                 (
                     "first NMPA approval",
-                    shown_date(first["date"], first["date_precision"]) if first else "none recorded",
+                    event_date(first) + flag(first) if first else "none recorded",
                 ),
                 ("targets", joined([t["name"] for t in rel["targets"]])),
                 ("cells", label(enums.CellSource, p["cell_source"])),
@@ -162,7 +241,10 @@ def product_doc(view: Record) -> Doc:
             title="Companies",
         )
     )
-    doc.add(events_table(rel["events"], with_product=False))
+    doc.add(events_table(rel["events"], with_product=False, disputes=view["disputes"]))
+    detailed = [s for s in rel["studies"] if s.get("results") or s.get("patients") or s.get("description")]
+    for study in detailed:
+        doc.add(study_block(study))
     doc.add(
         Table(
             ["study", "kind", "phase", "registry ids"],
@@ -174,17 +256,35 @@ def product_doc(view: Record) -> Doc:
                     joined(s.get("registry_ids")),
                 ]
                 for s in rel["studies"]
+                if s not in detailed
             ],
-            title="Trials",
+            title="Other trials",
         )
     )
-    doc.add(prices_table(rel["prices"]))
+    doc.add(prices_table(rel["prices"], disputes=view["disputes"]))
     doc.add(coverage_table(rel["coverage"]))
     doc.add(notes_block(p))
     doc.add(registry_block(view))
-    doc.add(disputes_block(view["disputes"]))
+    doc.add(disputes_block(view["disputes"], inline=("event", "price")))
     doc.add(sources_block(view["sources"]))
     return doc
+
+
+def study_block(study: Record) -> Fields:
+    """One trial as a clinician reads it: design, patients, headline results, and their sources."""
+    return Fields(
+        [
+            ("kind", label(enums.StudyKind, study["kind"])),
+            ("phase", label(enums.Phase, study.get("phase"))),
+            ("registry ids", joined(study.get("registry_ids"))),
+            ("patients", f"{study['patients']:,}" if study.get("patients") is not None else ""),
+            ("design", study.get("description") or ""),
+            ("results", study.get("results") or ""),
+            ("notes", " ".join(study.get("notes") or [])),
+            ("sources", source_ids(study)),
+        ],
+        title=f"Trial: {study['name']}{flag(study)}",
+    )
 
 
 def company_doc(view: Record) -> Doc:
@@ -202,9 +302,14 @@ def company_doc(view: Record) -> Doc:
     )
     doc.add(
         Table(
-            ["product", "roles", "status"],
+            ["product", "roles", "status", "relation"],
             [
-                [p["name"], labels(enums.CompanyRoleKind, p["roles"]), label(enums.ProductStatus, p["status"])]
+                [
+                    p["name"],
+                    labels(enums.CompanyRoleKind, p["roles"]),
+                    label(enums.ProductStatus, p["status"]),
+                    " ".join(p.get("role_notes") or []),
+                ]
                 for p in rel["products"]
             ],
             title="Products",
@@ -214,7 +319,7 @@ def company_doc(view: Record) -> Doc:
         Table(
             ["relation", "company", "kind"],
             [
-                [rel_name, x["name"], label(enums.CompanyKind, x["kind"])]
+                [RELATION_LABELS[rel_name], x["name"], label(enums.CompanyKind, x["kind"])]
                 for rel_name in ("parents", "subsidiaries", "partners")
                 for x in rel[rel_name]
             ],
@@ -229,6 +334,9 @@ def company_doc(view: Record) -> Doc:
     return doc
 
 
+RELATION_LABELS = {"parents": "parent", "subsidiaries": "subsidiary", "partners": "partner"}
+
+
 def target_doc(view: Record) -> Doc:
     t, rel = view["record"], view["related"]
     doc = Doc([Heading(t["name"])])
@@ -240,7 +348,7 @@ def target_doc(view: Record) -> Doc:
                 [
                     p["name"],
                     label(enums.ProductStatus, p["status"]),
-                    shown_date(p.get("first_approval"), p.get("first_approval_precision"), missing=""),
+                    first_approval_date(p),
                 ]
                 for p in rel["products"]
             ],
@@ -276,10 +384,16 @@ def indication_doc(view: Record) -> Doc:
             title="Products",
         )
     )
-    doc.add(events_table(rel["events"], with_product=True))
+    doc.add(events_table(rel["events"], with_product=True, disputes=view["disputes"]))
+    covering = rel.get("covering_events") or []
+    if covering:
+        parents = joined(list(dict.fromkeys(e.get("indication_name") or "" for e in covering)))
+        table = events_table(covering, with_product=True, disputes=view["disputes"])
+        table.title = f"Approvals for {parents}, whose label covers {i['name']} (the label's words)"
+        doc.add(table)
     doc.add(studies_table(rel["studies"]))
     doc.add(registry_block(view))
-    doc.add(disputes_block(view["disputes"]))
+    doc.add(disputes_block(view["disputes"], inline=("event",)))
     doc.add(sources_block(view["sources"]))
     return doc
 
@@ -346,19 +460,23 @@ DETAIL_DOCS = {
 }
 
 
-def listing_doc(kind: str, rows: list[Record]) -> Doc:
+def listing_doc(kind: str, rows: list[Record], wide: bool = False) -> Doc:
+    """A table of every record of a kind that fits 80 columns: the name once (a product's INN and
+    brands are in its name), and the columns people scan; `wide` adds the rest."""
     if kind == "product":
+        columns = ["product", "target", "company", "status", "first approval"]
+        if wide:
+            columns[1:1] = ["INN", "brand"]
         table = Table(
-            ["product", "INN", "brand", "target", "company", "status", "first approval"],
+            columns,
             [
                 [
                     r["name"],
-                    r.get("inn") or "",
-                    joined(r["brand_names"] + r["chinese_brand_names"]),
+                    *([r.get("inn") or "", joined(r["brand_names"] + r["chinese_brand_names"])] if wide else []),
                     joined(r["targets"]),
                     joined(r["companies"]),
                     status_text(r),
-                    shown_date(r["first_approval"], r["first_approval_precision"], missing=""),
+                    first_approval_date(r),
                 ]
                 for r in rows
             ],

@@ -6,15 +6,31 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 from cartq.csv_cells import cell
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    Record = dict[str, Any]
 
 
 def write_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_json_array(rows: Iterable[Any]) -> None:
+    """A JSON array written item by item as the rows come, byte for byte what write_json writes
+    for the same list: a listing of 100,000 records never exists whole as one string."""
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+    write = sys.stdout.write
+    first = True
+    for row in rows:
+        write(("[\n  " if first else ",\n  ") + encode(row).replace("\n", "\n  "))
+        first = False
+    write("[]\n" if first else "\n]\n")
 
 
 def flatten(row: Record, prefix: str = "") -> Record:
@@ -55,9 +71,11 @@ def write_csv(rows: list[Record], bom: bool = False) -> None:
     writer.writerows(flat)
 
 
-def write_jsonl(rows: list[Record]) -> None:
+def write_jsonl(rows: Iterable[Record]) -> None:
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    write = sys.stdout.write
     for row in rows:
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write(encode(row) + "\n")
 
 
 def write_text(text: str) -> None:
