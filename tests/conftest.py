@@ -30,7 +30,19 @@ def shipped_as_of() -> str:
     return found.group(1)
 
 
-ISOLATING = ("NO_COLOR", "FORCE_COLOR", "CARTQ_DATA", "CARTQ_NO_CACHE", "CARTQ_DEBUG", "CARTQ_PLAIN", "TERM")
+ISOLATING = (
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CARTQ_DATA",
+    "CARTQ_NO_CACHE",
+    "CARTQ_DEBUG",
+    "CARTQ_PLAIN",
+    "CARTQ_REGISTRY",
+    "CARTQ_CTGOV_URL",
+    "CARTQ_PAGER",
+    "PAGER",
+    "TERM",
+)
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +58,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    # No test reads or writes the registry of the machine it runs on.
+    monkeypatch.setenv("XDG_DATA_HOME", str(shared_cache / "no-data-home"))
     return shared_cache
 
 

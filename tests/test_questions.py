@@ -6,6 +6,7 @@ that section and runs every command in it, so the README cannot promise an answe
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -101,11 +102,19 @@ def readme_questions() -> list[tuple[str, str]]:
     return rows
 
 
-def test_every_command_in_the_readme_questions_table_answers() -> None:
+def test_every_command_in_the_readme_questions_table_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = readme_questions()
     if not rows:
         pytest.skip(f"the README has no section {SECTION!r} yet")
     assert len(rows) >= 15
+    # The registry's questions need a registry: small invented studies, imported as a user would.
+    from tests.test_registry_store import fixtures
+
+    (tmp_path / "studies.json").write_text(json.dumps(fixtures()), encoding="utf-8")
+    monkeypatch.setenv("CARTQ_REGISTRY", str(tmp_path / "registry.sqlite"))
+    assert run("registry", "import", str(tmp_path / "studies.json")).exit_code == 0
     for question, command in rows:
         result = run(*argv_of(command))
         assert result.exit_code == 0, f"{question}: {command}: {result.stderr}"
