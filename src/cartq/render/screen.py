@@ -174,8 +174,14 @@ def column_widths(header: list[str], body: list[list[str]], width: int) -> list[
         return None
     widths = list(least)
     spare = room - sum(widths)
-    # First the columns a few more columns would keep on one line (a name, a date), then the rest
+    # First SHORT_COLUMN for a column with that much text, where there is room ('phase 3' whole);
+    # then the columns a few more columns would keep on one line (a name, a date); then the rest
     # shared out.
+    for j in sorted(range(count), key=lambda j: most[j] - least[j]):
+        need = min(most[j], SHORT_COLUMN) - widths[j]
+        if 0 < need <= spare:
+            widths[j] += need
+            spare -= need
     for j in sorted(range(count), key=lambda j: most[j] - least[j]):
         need = most[j] - widths[j]
         if 0 < need <= min(spare, SMALL_NEED):
