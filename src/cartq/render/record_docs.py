@@ -283,7 +283,7 @@ def study_block(study: Record) -> Fields:
             ("notes", " ".join(study.get("notes") or [])),
             ("sources", source_ids(study)),
         ],
-        title=f"Trial: {study['name']}{flag(study)}",
+        title=f"Trial {study['name']}{flag(study)}",
     )
 
 
