@@ -334,15 +334,16 @@ def render_styled(doc: Doc, width: int) -> str:
         no_color=bool(os.environ.get("NO_COLOR")) or None,
         color_system=None if os.environ.get("TERM") == "dumb" else "auto",
     )
-    for line in layout(doc, width):
-        text = Text()
+    text = Text()
+    for number, line in enumerate(layout(doc, width)):
+        if number:
+            text.append("\n")
         for piece, style in line:
             if style.startswith(LINK):
                 text.append(piece, style=Style(link=style[len(LINK) :]))
             else:
                 text.append(piece, style=style or None)
-        text.rstrip()
-        console.print(text, soft_wrap=True)  # soft_wrap: never wrapped or cropped by Rich
+    console.print(text, soft_wrap=True)  # soft_wrap: never wrapped or cropped by Rich
     return buffer.getvalue()
 
 
