@@ -5,12 +5,16 @@ the link checks, the views and `--evidence` alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from cartq.kinds import BY_KIND
 
-Record = dict[str, Any]
+TYPE_CHECKING = False  # no `typing` on the way to a lookup
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    Record = dict[str, Any]
+else:
+    Record = dict
 
 
 def values_at(value: Any, path: str) -> list[Any]:

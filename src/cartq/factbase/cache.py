@@ -237,7 +237,7 @@ def _guard(connection: sqlite3.Connection) -> None:
     for table in _GUARDED:
         columns: list[str] = []
         typed: list[str] = []
-        for _, name, declared, *_ in connection.execute(f"PRAGMA main.table_info({table})"):
+        for _, name, declared, notnull, *_ in connection.execute(f"PRAGMA main.table_info({table})"):
             quoted = '"' + str(name).replace('"', '""') + '"'
             if table == "records" and name in ("data", "checksum"):
                 if name == "data":
@@ -245,7 +245,8 @@ def _guard(connection: sqlite3.Connection) -> None:
                 continue
             columns.append(quoted)
             if str(declared).upper() in _TYPES:
-                typed.append(f"typeof({quoted}) = '{_TYPES[str(declared).upper()]}'")
+                expected = f"'{_TYPES[str(declared).upper()]}'" + ("" if notnull else ", 'null'")
+                typed.append(f"typeof({quoted}) IN ({expected})")
         if not columns:
             raise sqlite3.DatabaseError(f"no table {table}")
         where = f" WHERE CASE WHEN {' AND '.join(typed)} THEN 1 ELSE cartq_damaged() END" if typed else ""
@@ -526,15 +527,19 @@ def _build(
                 _refresh_stat(directory, file, connection, stat_key)
             return CheckedStore(connection, path, lambda: _rebuild(path, directory, file, code))
         connection.close()
-    facts = load_checked(path, raw)
-    key = _key(path, digest, code, stat_key)
-    if _write_cache(directory, file, facts, key):
-        fresh = _open_cached(file, code)
-        if fresh is not None and fresh[1].get("digest") == digest:
-            return CheckedStore(fresh[0], path, lambda: _rebuild(path, directory, file, code))
-        if fresh is not None:
-            fresh[0].close()
-    return Store(_in_memory(facts, key), path)
+    from cartq.factbase.checks import no_cyclic_gc
+
+    with no_cyclic_gc():
+        facts = load_checked(path, raw)
+        del raw  # the bytes are not needed again: each copy of a 38 MB fact base counts at peak
+        key = _key(path, digest, code, stat_key)
+        if _write_cache(directory, file, facts, key):
+            fresh = _open_cached(file, code)
+            if fresh is not None and fresh[1].get("digest") == digest:
+                return CheckedStore(fresh[0], path, lambda: _rebuild(path, directory, file, code))
+            if fresh is not None:
+                fresh[0].close()
+        return Store(_in_memory(facts, key), path)
 
 
 def _rebuild(path: Path, directory: Path, file: Path, code: str) -> sqlite3.Connection:

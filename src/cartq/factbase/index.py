@@ -60,19 +60,26 @@ def _search_text(record: Record) -> str:
     return normalise_joined(values)
 
 
+def _has_space(name: str) -> bool:
+    return not name.isalnum() and any(ch.isspace() for ch in name)
+
+
 # ---- the index (SQLite: a file in the cache, or in memory) -------------------------------
 
 SCHEMA_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
                       text TEXT NOT NULL, PRIMARY KEY (kind, id));
-CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL,
+                    folded TEXT, rnorm TEXT NOT NULL, length INTEGER NOT NULL);
 CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
                     other_kind TEXT NOT NULL, other_id TEXT NOT NULL);
 """
 # Built after the rows are in: one sort instead of a B-tree insert per row.
 INDEX_SQL = """
 CREATE INDEX names_by_norm ON names (kind, norm);
+CREATE INDEX names_by_folded ON names (kind, folded) WHERE folded IS NOT NULL;
+CREATE INDEX names_by_rnorm ON names (kind, rnorm);
 CREATE INDEX links_to ON links (other_kind, other_id);
 """
 
@@ -100,7 +107,13 @@ def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str,
             for seq, (record, text) in enumerate(zip(data[spec.section], facts.record_json(spec.section), strict=True))
         ),
     )
-    connection.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", ((k, kind, rid, n) for kind, rid, k, n, _ in names))
+    # Beside each normalised name: the name case-folded for completion (NULL when it holds
+    # whitespace, which a shell would split), and the normalised name reversed, with its length,
+    # for fuzzy candidates that share an end with the query.
+    connection.executemany(
+        "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ((k, kind, rid, n, None if _has_space(n) else n.casefold(), k[::-1], len(k)) for kind, rid, k, n, _ in names),
+    )
     # The index keeps a link's top-level field: "companies", not "companies.*.company".
     connection.executemany(
         "INSERT INTO links VALUES (?, ?, ?, ?, ?)",

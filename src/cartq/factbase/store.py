@@ -11,6 +11,8 @@ from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cartq.records import Record
 
 
@@ -29,6 +31,12 @@ def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
     if env:
         return Path(env).expanduser()
     return default_data_path()
+
+
+# A kind with at most this many names is scored whole by fuzzy matching (the shipped base has a
+# few hundred); above it, candidates are prefiltered in SQL, at most this many.
+FUZZY_ALL_BELOW = 5_000
+FUZZY_AFFIX = 3
 
 
 class Store:
@@ -67,6 +75,50 @@ class Store:
 
     def names(self, kind: str) -> list[tuple[str, str, str]]:
         return list(self.connection.execute("SELECT id, label, norm FROM names WHERE kind = ?", (kind,)))
+
+    def completion_names(self, kind: str, typed: str, limit: int = 50) -> list[str]:
+        """Names of the kind without whitespace whose case-folded form starts with `typed` (already
+        case-folded), in that order, at most `limit` distinct ones: an indexed range, never a scan."""
+        rows = self.connection.execute(
+            "SELECT DISTINCT label, folded FROM names WHERE kind = ? AND folded >= ? AND folded < ? "
+            "ORDER BY folded, label LIMIT ?",
+            (kind, typed, typed + "\U0010ffff", limit),
+        )
+        return [label for label, _ in rows]
+
+    def count_names(self, kind: str) -> int:
+        return int(self.connection.execute("SELECT count(*) FROM names WHERE kind = ?", (kind,)).fetchone()[0])
+
+    def fuzzy_candidates(self, kind: str, norm: str, limit: int = FUZZY_ALL_BELOW) -> list[tuple[str, str, str]]:
+        """(id, label, normalised name) worth scoring against `norm` (a normalised query), as names()
+        gives them. A kind with at most `limit` names gives all of them, so a small fact base scores
+        exactly as before; a larger one gives the names within a length band of the query that share
+        its first or last FUZZY_AFFIX characters, from two indexed ranges (a typo that changes
+        both ends is not found there: the price of not scoring 600,000 names).
+        """
+        if self.count_names(kind) <= limit:
+            return self.names(kind)
+        affix = min(FUZZY_AFFIX, max(1, len(norm) - 2))
+        band = max(2, len(norm) // 3)
+        head, tail = norm[:affix], norm[::-1][:affix]
+        rows = self.connection.execute(
+            "SELECT id, label, norm FROM names WHERE kind = ? AND norm >= ? AND norm < ? AND length BETWEEN ? AND ? "
+            "UNION "
+            "SELECT id, label, norm FROM names WHERE kind = ? AND rnorm >= ? AND rnorm < ? AND length BETWEEN ? AND ? "
+            "LIMIT ?",
+            (
+                *(kind, head, head + "\U0010ffff", len(norm) - band, len(norm) + band),
+                *(kind, tail, tail + "\U0010ffff", len(norm) - band, len(norm) + band),
+                limit,
+            ),
+        )
+        return list(rows)
+
+    def iter_all(self, kind: str) -> Iterator[Record]:
+        """Every record of the kind in file order, one at a time (for listings streamed out)."""
+        rows = self.connection.execute("SELECT data FROM records WHERE kind = ? ORDER BY seq", (kind,))
+        for (data,) in rows:
+            yield json.loads(data)
 
     def text_matches(self, norm: str, limit: int = 200) -> list[tuple[str, str]]:
         # instr() rather than LIKE: the needle may hold % or _ and must match literally.

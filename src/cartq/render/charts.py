@@ -39,7 +39,8 @@ def costs_chart_doc(result: Record) -> Doc:
     for claim in result["prices"]:
         price = claim["price"]
         # The claim's own subject names what was priced (Yescarta in the US, not its China brand).
-        name = f"{claim['subject']} ({label(enums.PriceBasis, claim['basis'])})"
+        basis = label(enums.PriceBasis, claim["basis"])
+        name = claim["subject"] if basis.lower() in claim["subject"].lower() else f"{claim['subject']} ({basis})"
         note = "DISPUTED" if claim["disputed"] else ""
         by_unit.setdefault(_unit(price), []).append((name, *_low_high(price), note, False, _qualifier(price)))
     for unit, items in by_unit.items():
@@ -118,7 +119,7 @@ def bar_lines(block: Bars, width: int) -> list[str]:
 
     A label is never cut: one longer than a third of the width goes on its own line above its bar.
     """
-    from cartq.render.screen import cell_width, pad
+    from cartq.render.screen import cell_width, pad, wrap
 
     labels = [printable(name) for name, *_ in block.items]
     values = []
@@ -137,8 +138,8 @@ def bar_lines(block: Bars, width: int) -> list[str]:
         solid = max(1, round(room * _fraction(low, top))) if low > 0 else 0
         extra = round(room * _fraction(high or low, top)) - solid if high is not None else 0
         bar = ("▒" if projected else "█") * solid + "░" * max(0, extra)
-        if cell_width(name) > label_width:
-            lines.append(f"  {name}")
+        if cell_width(name) > label_width:  # on lines of its own above its bar, wrapped at spaces
+            lines += [f"  {part}" for part in wrap(name, max(width - 2, 10))]
             name = ""
         lines.append(f"  {pad(name, label_width)}  {bar.ljust(room)}  {value}")
     return lines

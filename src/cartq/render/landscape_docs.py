@@ -14,7 +14,7 @@ from cartq.render.record_docs import correction_lines, disputes_block, events_co
 Record = dict[str, Any]
 
 
-def trials_doc(result: Record) -> Doc:
+def trials_doc(result: Record, wide: bool = False) -> Doc:
     doc = Doc()
     if result["filters"]:
         doc.add(Lines([joined([f"{k}={v}" for k, v in result["filters"].items()])], title="Filters"))
@@ -30,13 +30,12 @@ def trials_doc(result: Record) -> Doc:
         ]
         for s in result["studies"]
     ]
-    doc.add(
-        Table(
-            ["trial or programme", "kind", "phase", "sponsor / institution", "targets", "indications", "approach"],
-            rows,
-            title=f"Trials and programmes ({len(rows)})",
-        )
-    )
+    columns = ["trial or programme", "kind", "phase", "sponsor / institution", "targets", "indications", "approach"]
+    if not wide:  # 80 columns: kind and approach only with --wide; 'phase 1/2' as '1/2' under 'phase'
+        keep = [0, 2, 3, 4, 5]
+        columns = [columns[i] for i in keep]
+        rows = [[row[i].removeprefix("phase ") if i == 2 else row[i] for i in keep] for row in rows]
+    doc.add(Table(columns, rows, title=f"Trials and programmes ({len(rows)})"))
     if not rows:
         doc.add(Lines(["no trials or programmes match these filters"]))
     doc.add(

@@ -283,7 +283,7 @@ def study_block(study: Record) -> Fields:
             ("notes", " ".join(study.get("notes") or [])),
             ("sources", source_ids(study)),
         ],
-        title=f"Trial: {study['name']}{flag(study)}",
+        title=f"Trial {study['name']}{flag(study)}",
     )
 
 
@@ -486,7 +486,12 @@ def listing_doc(kind: str, rows: list[Record], wide: bool = False) -> Doc:
         table = Table(
             ["company", "kind", "headquarters", "products"],
             [
-                [r["name"], label(enums.CompanyKind, r["kind"]), r.get("headquarters") or "", joined(r["products"])]
+                [
+                    r["name"],
+                    label(enums.CompanyKind, r["kind"]),
+                    r.get("headquarters") or "",
+                    joined(r["products"] if wide else [short_product(p) for p in r["products"]]),
+                ]
                 for r in rows
             ],
             title="Companies and institutions",
@@ -494,7 +499,15 @@ def listing_doc(kind: str, rows: list[Record], wide: bool = False) -> Doc:
     elif kind == "target":
         table = Table(
             ["target", "full name", "products", "trials/programmes"],
-            [[r["name"], r.get("full_name") or "", joined(r["products"]), str(r["studies"])] for r in rows],
+            [
+                [
+                    r["name"],
+                    r.get("full_name") or "",
+                    joined(r["products"] if wide else [short_product(p) for p in r["products"]]),
+                    str(r["studies"]),
+                ]
+                for r in rows
+            ],
             title="Targets",
         )
     elif kind == "indication":
@@ -505,7 +518,7 @@ def listing_doc(kind: str, rows: list[Record], wide: bool = False) -> Doc:
                     r["name"],
                     joined(r["abbreviations"]),
                     label(enums.IndicationCategory, r["category"]),
-                    joined(r["approved_products"]),
+                    joined(r["approved_products"] if wide else [short_product(p) for p in r["approved_products"]]),
                 ]
                 for r in rows
             ],

@@ -26,6 +26,7 @@ from cartq.safe_text import printable
 MIN_WIDTH = 40  # COLUMNS=0, a tiny or unknown terminal: lay out for 40 columns, print everything
 DEFAULT_WIDTH = 100
 SHORT_COLUMN = 12  # a column whose every cell is this short never wraps
+SMALL_NEED = 12  # a column this much short of its widest cell is widened first
 GAP = 2
 INDENT = "  "
 DEFAULT_PAGER = "less -FRX"
@@ -173,6 +174,19 @@ def column_widths(header: list[str], body: list[list[str]], width: int) -> list[
         return None
     widths = list(least)
     spare = room - sum(widths)
+    # First SHORT_COLUMN for a column with that much text, where there is room ('phase 3' whole);
+    # then the columns a few more columns would keep on one line (a name, a date); then the rest
+    # shared out.
+    for j in sorted(range(count), key=lambda j: most[j] - least[j]):
+        need = min(most[j], SHORT_COLUMN) - widths[j]
+        if 0 < need <= spare:
+            widths[j] += need
+            spare -= need
+    for j in sorted(range(count), key=lambda j: most[j] - least[j]):
+        need = most[j] - widths[j]
+        if 0 < need <= min(spare, SMALL_NEED):
+            widths[j] += need
+            spare -= need
     # Share the spare columns out, most to the columns that want most, until each has all it wants.
     while spare > 0:
         wanting = [j for j in range(count) if widths[j] < most[j]]
@@ -320,15 +334,16 @@ def render_styled(doc: Doc, width: int) -> str:
         no_color=bool(os.environ.get("NO_COLOR")) or None,
         color_system=None if os.environ.get("TERM") == "dumb" else "auto",
     )
-    for line in layout(doc, width):
-        text = Text()
+    text = Text()
+    for number, line in enumerate(layout(doc, width)):
+        if number:
+            text.append("\n")
         for piece, style in line:
             if style.startswith(LINK):
                 text.append(piece, style=Style(link=style[len(LINK) :]))
             else:
                 text.append(piece, style=style or None)
-        text.rstrip()
-        console.print(text, soft_wrap=True)  # soft_wrap: never wrapped or cropped by Rich
+    console.print(text, soft_wrap=True)  # soft_wrap: never wrapped or cropped by Rich
     return buffer.getvalue()
 
 
