@@ -225,3 +225,21 @@ def test_fast_name_completion_matches_typer(words: str, cword: int) -> None:
         timeout=60,
     )
     assert (fast.returncode, fast.stdout.split(), fast.stderr) == (typer.returncode, typer.stdout.split(), typer.stderr)
+
+
+def test_wide_listings_show_more_columns_than_compact_ones() -> None:
+    compact = run("product").stdout.splitlines()
+    wide = run("product", "--wide").stdout.splitlines()
+    header = next(line for line in compact if "product" in line and "status" in line)
+    wide_header = next(line for line in wide if "product" in line and "status" in line)
+    assert "INN" not in header.split() and "INN" in wide_header.split()
+    assert run("timeline", "--wide", "--json").stdout == run("timeline", "--json").stdout  # JSON has it all
+
+
+def test_no_pager_is_offered_wherever_a_table_can_be_long() -> None:
+    from cartq.cli.spec import COMMANDS
+
+    for command in COMMANDS:
+        flags = {flag for param in command.all_options() for flag in param.flags}
+        assert ("--no-pager" in flags) == command.pager, command.name
+    assert run("product", "fucaso", "--no-pager").exit_code == 0

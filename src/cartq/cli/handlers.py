@@ -40,7 +40,9 @@ def _show(
         if asked:
             rows, _ = filter_products(store, rows, asked.get("target"), asked.get("status"), asked.get("coverage"))
             notices = filter_notices(store, {"target": asked.get("target")})
-        return Output(rows, f"{shape}Listing", lambda: record_docs.listing_doc(kind, rows), notices=notices)
+        return Output(
+            rows, f"{shape}Listing", lambda wide=False: record_docs.listing_doc(kind, rows, wide), notices=notices
+        )
     if asked:
         raise UsageError(f"{', '.join('--' + key for key in asked)} filter the listing: give no {kind} name with them")
     if evidence:
@@ -199,7 +201,11 @@ def trials(
     result = landscape.trials(store, target, indication, sponsor, phase)
     notices = filter_notices(store, {"target": target, "indication": indication, "company": sponsor})
     return Output(
-        result, "Trials", lambda: landscape_docs.trials_doc(result), lambda: result["studies"], notices=notices
+        result,
+        "Trials",
+        lambda wide=False: landscape_docs.trials_doc(result, wide),
+        lambda: result["studies"],
+        notices=notices,
     )
 
 
@@ -215,48 +221,44 @@ def _one(kind: str, rid: str, data: str | None) -> Output:
 
 
 def timeline(
-    target: str | None, indication: str | None, all_events: bool, since: str | None, chart: bool, data: str | None
+    target: str | None,
+    indication: str | None,
+    all_events: bool,
+    since: str | None,
+    chart: bool,
+    data: str | None,
 ) -> Output:
     from cartq.domain import landscape
-    from cartq.domain.show import filter_notices, since_date
+    from cartq.domain.show import filter_notices
     from cartq.render import charts, landscape_docs
 
     store = open_store(data)
-    result = landscape.timeline(store, target, indication, all_events)
+    result = landscape.timeline(store, target, indication, all_events, since)
     notices = filter_notices(store, {"target": target, "indication": indication})
-    if since:
-        start = since_date(since)
-        result = {
-            **result,
-            "filters": {**result["filters"], "since": start},
-            "events": [e for e in result["events"] if (e.get("date") or "")[: len(start)] >= start],
-        }
-    doc = charts.timeline_chart_doc if chart else landscape_docs.timeline_doc
-    return Output(result, "Timeline", lambda: doc(result), lambda: result["events"], notices=notices)
+    return Output(
+        result,
+        "Timeline",
+        lambda wide=False: charts.timeline_chart_doc(result) if chart else landscape_docs.timeline_doc(result, wide),
+        lambda: result["events"],
+        notices=notices,
+    )
 
 
 def costs(country: str | None, product: str | None, chart: bool, data: str | None) -> Output:
     from cartq.domain import landscape
-    from cartq.domain.resolve import resolve
+    from cartq.domain.show import filter_notices
     from cartq.render import charts, landscape_docs
 
     store = open_store(data)
-    result = landscape.costs(store, country)
-    if product:
-        pid = resolve(store, "product", product)["id"]
-        prices = [p for p in result["prices"] if p.get("product") == pid]
-        about = {p["id"] for p in prices}
-        result = {
-            **result,
-            "countries": [],
-            "prices": prices,
-            "disputes": [d for d in result["disputes"] if any(a.get("id") in about for a in d.get("about", []))],
-        }
-    doc = charts.costs_chart_doc if chart else landscape_docs.costs_doc
-    from cartq.domain.show import filter_notices
-
+    result = landscape.costs(store, country, product)
     notices = filter_notices(store, {"country": country, "product": product})
-    return Output(result, "Costs", lambda: doc(result), lambda: landscape.cost_rows(result), notices=notices)
+    return Output(
+        result,
+        "Costs",
+        lambda wide=False: charts.costs_chart_doc(result) if chart else landscape_docs.costs_doc(result, wide),
+        lambda: landscape.cost_rows(result),
+        notices=notices,
+    )
 
 
 def market(chart: bool, data: str | None) -> Output:

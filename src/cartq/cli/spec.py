@@ -42,11 +42,14 @@ class Command:
     data: bool = True  # takes --data
     examples: tuple[str, ...] = ()
     results: tuple[str, ...] = ()  # the cartq.results shapes its --json can print
+    wide: bool = False  # its table has a compact and a --wide form
+    pager: bool = True  # its table can be long enough to page
 
     def output_options(self) -> tuple[Param, ...]:
         """The options that choose how the result is written (the runner's, not the handler's)."""
         chosen = tuple(FORMAT_OPTIONS[name] for name in self.formats)
-        return chosen + ((BOM,) if "csv" in self.formats else ())
+        chosen += (BOM,) if "csv" in self.formats else ()
+        return chosen + ((WIDE,) if self.wide else ()) + ((NO_PAGER,) if self.pager else ())
 
     def all_options(self) -> tuple[Param, ...]:
         return self.options + self.output_options() + ((DATA,) if self.data else ())
@@ -65,6 +68,15 @@ BOM = Param(
     "bom",
     "With --csv: start with a UTF-8 byte-order mark, so spreadsheets read Chinese text right.",
     flags=("--bom",),
+    takes_value=False,
+)
+WIDE = Param(
+    "wide", "On a terminal: every column (listings fit 80 columns without it).", flags=("--wide",), takes_value=False
+)
+NO_PAGER = Param(
+    "no_pager",
+    "Never send long output through a pager (also CARTQ_PAGER=cat).",
+    flags=("--no-pager",),
     takes_value=False,
 )
 EVIDENCE = Param(
@@ -99,6 +111,7 @@ def _lookup(
         options=(() if kind == "term" else (EVIDENCE,)) + filters,
         examples=examples,
         results=(f"{shape}Lookup", f"{shape}Listing") + (() if kind == "term" else ("Evidence",)),
+        wide=True,
     )
 
 
@@ -234,6 +247,7 @@ COMMANDS: tuple[Command, ...] = (
             "cartq trials --phase 1/2 --csv",
         ),
         results=("Trials", "RecordLookup"),
+        wide=True,
     ),
     Command(
         "timeline",
@@ -261,6 +275,7 @@ COMMANDS: tuple[Command, ...] = (
             "cartq timeline --all-events --jsonl",
         ),
         results=("Timeline",),
+        wide=True,
     ),
     Command(
         "costs",
@@ -278,6 +293,7 @@ COMMANDS: tuple[Command, ...] = (
             "cartq costs --country us --csv",
         ),
         results=("Costs",),
+        wide=True,
     ),
     Command(
         "market",
@@ -408,6 +424,7 @@ COMMANDS: tuple[Command, ...] = (
             "cartq export json facts.json",
         ),
         results=("ExportReport",),
+        pager=False,
     ),
     Command(
         "mcp",
@@ -415,6 +432,7 @@ COMMANDS: tuple[Command, ...] = (
         "Needs the optional extra: pip install 'cartq[mcp]'. Every answer carries its citations and disputes.",
         formats=(),
         examples=("cartq mcp",),
+        pager=False,
     ),
     Command(
         "validate",
@@ -452,6 +470,7 @@ COMMANDS: tuple[Command, ...] = (
         formats=("json",),
         data=False,
         examples=("cartq schema > facts.schema.json", "cartq schema output"),
+        pager=False,
     ),
 )
 

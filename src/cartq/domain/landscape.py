@@ -102,7 +102,11 @@ def trials(
 
 
 def timeline(
-    store: Store, target: str | None = None, indication: str | None = None, all_events: bool = False
+    store: Store,
+    target: str | None = None,
+    indication: str | None = None,
+    all_events: bool = False,
+    since: str | None = None,
 ) -> Record:
     events = [event_row(store, e) for e in store.all("event")]
     applied: dict[str, str] = {}
@@ -116,6 +120,12 @@ def timeline(
         root = resolve(store, "indication", indication)["id"]
         applied["indication"], wanted = root, indication_and_subtypes(store, root)
         events = [e for e in events if e.get("indication") in wanted]
+    if since is not None:
+        from cartq.domain.show import since_date
+
+        applied["since"] = start = since_date(since)
+        # A date at month or year precision compares by as much of it as it has.
+        events = [e for e in events if (e.get("date") or "")[: len(start)] >= start]
     events = dated(events)
     return {
         "filters": applied,
@@ -125,14 +135,19 @@ def timeline(
     }
 
 
-def costs(store: Store, country: str | None = None) -> Record:
+def costs(store: Store, country: str | None = None, product: str | None = None) -> Record:
+    """The seed's cost table and every price claim, for one country or all; for one product, only
+    that product's claims (the cost table is about CAR-T in general, so it is left out)."""
     countries = store.all("country")
     if country is not None:
         countries = [resolve(store, "country", country)]
     ids = {c["id"] for c in countries}
+    only = resolve(store, "product", product)["id"] if product is not None else None
+    if only is not None:
+        countries = []
     prices = []
     for claim in store.all("price"):
-        if claim["country"] in ids:
+        if claim["country"] in ids and (only is None or claim.get("product") == only):
             product = store.get("product", claim["product"]) if claim.get("product") else None
             prices.append({**claim, "product_name": label_of(product) if product else None})
     disputes = disputes_marking(store, [("country", countries), ("price", prices)])

@@ -117,12 +117,13 @@ def write_table(out: Output, options: dict[str, Any]) -> None:
     from cartq.render.screen import render
     from cartq.render.writers import write_text
 
-    doc = out.doc()
+    # A command with a --wide form takes it; the others have one form.
+    doc = out.doc(wide=True) if options.get("wide") else out.doc()
     if isinstance(doc, str):
         if doc:
             write_text(doc)
     elif doc.blocks:  # nothing to show prints nothing, not a blank line
-        render(doc)
+        render(doc, pager=not options.get("no_pager"))
 
 
 TABLE = Format("table", "Tables on a terminal, plain lines when piped (the default).", write_table)
