@@ -154,7 +154,7 @@ def test_no_mirror_aggregator_or_blog_is_graded_high() -> None:
 
 
 def test_every_source_shows_its_grade_and_host() -> None:
-    from cartq.render.search_docs import source_line
+    from cartq.render.fmt import source_line
 
     table = run("sources").stdout
     for source in open_store(None).all("source"):

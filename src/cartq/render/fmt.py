@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cartq import enums
 from cartq.enums import Confidence, Qualifier, Scale, label
 
 Record = dict[str, Any]
@@ -65,3 +66,27 @@ def corrections(kind: str, record: Record, disputes: list[Record]) -> list[Recor
 
 def correction_text(dispute: Record) -> str:
     return f"CORRECTION ({joined([c['source'] for c in dispute['corrected_by']])}): {dispute['correction']}"
+
+
+def host_of(url: str | None) -> str:
+    """The host of a URL, without 'www.': what a reader judges a page by."""
+    if not url:
+        return ""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def source_line(source: Record) -> str:
+    """One line a reader can judge a source by: its grade, kind, host (or seed file), and for a
+    mirror or digest the publisher it copies. For every Sources block:
+    'high · press release · prnewswire.com' / 'low · mirror of Caixin · news.miaodayang.com'."""
+    grade = source.get("reliability") or "medium"
+    kind = label(enums.SourceKind, source.get("kind")) if source.get("kind") else ""
+    if source.get("original_publisher") and source.get("kind") in ("mirror", "aggregator"):
+        kind = ("mirror" if source["kind"] == "mirror" else "digest") + f" of {source['original_publisher']}"
+    elif source.get("original_publisher"):
+        kind += f", after {source['original_publisher']}"
+    # A seed file is named on the line below; a URL's host is what a reader judges a page by.
+    return " · ".join(part for part in (grade, kind, host_of(source.get("url"))) if part)

@@ -16,6 +16,7 @@ from cartq.render.fmt import (
     joined,
     labels,
     source_ids,
+    source_line,
 )
 
 Record = dict[str, Any]
@@ -46,14 +47,18 @@ def disputes_block(disputes: list[Record], inline: tuple[str, ...] = ()) -> Line
     return Lines(lines, title="Disputed claims", style="yellow")
 
 
-def sources_block(sources: list[Record]) -> Lines | None:
-    """Each source as 'id  title', then where it is on a line of its own: an id or URL is never
-    broken, whatever the width (a URL wider than the terminal runs past its edge, whole)."""
+def sources_block(sources: list[Record], title: str | None = "Sources") -> Lines | None:
+    """Each source as 'id  title', then how to judge it (grade, kind, host; a mirror's original
+    publisher; how many records cite it, in a listing), then where it is on a line of its own: an
+    id or URL is never broken, whatever the width (a URL wider than the terminal runs past its
+    edge, whole)."""
     lines = []
     for s in sources:
+        cited = f" · cited by {len(s['cited_by'])}" if "cited_by" in s else ""
         lines.append(f"{s['id']}  {s['title']}")
+        lines.append(f"    {source_line(s)}{cited}")
         lines.append(f"    {s.get('url') or 'seed file ' + str(s.get('seed_file'))}")
-    return Lines(lines, title="Sources")
+    return Lines(lines, title=title)
 
 
 def notes_block(record: Record) -> Lines | None:

@@ -38,47 +38,13 @@ def _kind_label(kind: str) -> str:
     return BY_KIND[kind].label if kind in BY_KIND else kind
 
 
-def host_of(url: str | None) -> str:
-    """The host of a URL, without 'www.': what a reader judges a page by."""
-    if not url:
-        return ""
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    return host[4:] if host.startswith("www.") else host
-
-
-def source_line(source: Record) -> str:
-    """One line a reader can judge a source by: its grade, kind, host (or seed file), and for a
-    mirror or digest the publisher it copies. For every Sources block:
-    'high · press release · prnewswire.com' / 'low · mirror of Caixin · news.miaodayang.com'."""
-    grade = source.get("reliability") or "medium"
-    kind = label(enums.SourceKind, source.get("kind")) if source.get("kind") else ""
-    if source.get("original_publisher") and source.get("kind") in ("mirror", "aggregator"):
-        kind = ("mirror" if source["kind"] == "mirror" else "digest") + f" of {source['original_publisher']}"
-    elif source.get("original_publisher"):
-        kind += f", after {source['original_publisher']}"
-    where = host_of(source.get("url")) or (f"seed file {source['seed_file']}" if source.get("seed_file") else "")
-    return " · ".join(part for part in (grade, kind, where) if part)
-
-
 def sources_doc(rows: list[Record], as_of: str) -> Doc:
+    """Every source as in a record's Sources block (id and title, how to judge it, where it is on
+    a line of its own), with how many records cite it."""
+    from cartq.render.record_docs import sources_block
+
     doc = Doc([Heading(f"Sources ({len(rows)}); fact base current to {as_of}")])
-    doc.add(
-        Table(
-            ["source", "title", "grade · kind · host", "where", "cited by"],
-            [
-                [
-                    s["id"],
-                    s["title"],
-                    source_line(s),
-                    s.get("url") or f"seed file {s['seed_file']}",
-                    str(len(s["cited_by"])),
-                ]
-                for s in rows
-            ],
-        )
-    )
+    doc.add(sources_block(rows, title=None))
     return doc
 
 
