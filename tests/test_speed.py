@@ -148,3 +148,22 @@ def test_help_tab_and_lookups_import_no_typer(args: list[str], env: dict[str, st
     assert result.returncode == 0, result.stderr
     assert result.stdout
     assert "IMPORTED:\n" in result.stderr
+
+
+def test_known_valid_is_what_validate_reports_and_only_for_the_same_bytes(tmp_path, private_cache) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from cartq.factbase import cache
+    from cartq.factbase.store import default_data_path
+
+    from .conftest import run
+
+    path = tmp_path / "facts.yaml"
+    path.write_bytes(Path(default_data_path()).read_bytes())
+    assert cache.known_valid(path) is None  # no cache yet: validate validates
+    open_store(str(path))
+    known = cache.known_valid(path)
+    report = run("validate", str(path), "--json").json()
+    assert known == {"as_of": report["as_of"], "counts": report["counts"]}
+    path.write_bytes(path.read_bytes() + b"\n# one more line\n")
+    assert cache.known_valid(path) is None  # other bytes: the cache proves nothing about them

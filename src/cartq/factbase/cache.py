@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from cartq import __version__
+from cartq.errors import FactBaseError
 from cartq.factbase.store import Store
 from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
 
@@ -477,6 +478,32 @@ for _name, _member in list(vars(Store).items()):
     if type(_member) is _FUNCTION and not _name.startswith("_"):
         wrap = _healing_stream if _member.__code__.co_flags & _GENERATOR else _healing
         setattr(CheckedStore, _name, wrap(_member))
+
+
+def known_valid(path: Path) -> dict[str, Any] | None:
+    """What `cartq validate` would report for a valid fact base ({"as_of", "counts"}), when a cache
+    built by this same code from these same bytes proves it valid (a cache is only ever built from
+    a fact base that passed every check); None otherwise, and then the caller validates. The
+    content is always hashed here (no stat shortcut), and nothing is written.
+    """
+    if os.environ.get("CARTQ_NO_CACHE", "") not in ("", "0"):
+        return None
+    directory = private_dir(cache_dir())
+    if directory is None:
+        return None
+    opened = _open_cached(directory / f"{_path_key(path)}.sqlite", _code_key())
+    if opened is None:
+        return None
+    connection, meta = opened
+    connection.close()
+    try:
+        raw, _ = read_fact_base(path)
+        counts = json.loads(meta.get("counts", ""))
+    except (OSError, ValueError, FactBaseError):
+        return None
+    if meta.get("digest") != _digest(raw) or not isinstance(counts, dict):
+        return None
+    return {"as_of": meta.get("as_of", ""), "counts": counts}
 
 
 def open_store(path: Path) -> Store:

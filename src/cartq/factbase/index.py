@@ -4,6 +4,7 @@ each record's search text, and the SQLite tables that keep them.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +98,8 @@ def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str,
         "title": data["title"],
         "as_of": data["as_of"],
         "schema_version": str(data["schema_version"]),
+        # What `cartq validate` reports of a valid fact base: every top-level list and its length.
+        "counts": json.dumps({key: len(value) for key, value in data.items() if isinstance(value, list)}),
     }
     connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     connection.executemany(
