@@ -167,3 +167,16 @@ def test_known_valid_is_what_validate_reports_and_only_for_the_same_bytes(tmp_pa
     assert known == {"as_of": report["as_of"], "counts": report["counts"]}
     path.write_bytes(path.read_bytes() + b"\n# one more line\n")
     assert cache.known_valid(path) is None  # other bytes: the cache proves nothing about them
+
+
+@pytest.mark.parametrize("kind", ["product", "company", "target", "indication", "term", "country", "id"])
+@pytest.mark.parametrize("typed", ["", "c", "fu", "Fuc", "FUC", "b", "car", "ia", "卡", "zzz", "seed-00"])
+def test_a_tab_offers_what_the_domain_offers(store, kind: str, typed: str) -> None:  # type: ignore[no-untyped-def]
+    from cartq.cli.help import MAX_NAMES, name_completions
+    from cartq.domain.resolve import completions
+
+    expected = completions(store, kind, typed)
+    if len(expected) <= MAX_NAMES:
+        assert name_completions(kind, typed) == expected
+    else:
+        assert len(name_completions(kind, typed)) == MAX_NAMES

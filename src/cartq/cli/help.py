@@ -216,16 +216,30 @@ def _root(incomplete: str) -> list[Item]:
     return items
 
 
-def _names(kind: str, incomplete: str) -> list[Item]:
-    from cartq.cli.handlers import open_store
-    from cartq.domain.resolve import completions
+def name_completions(kind: str, incomplete: str) -> list[str]:
+    """At most MAX_NAMES names of the kind for a Tab (the fast path's and Typer's alike): record
+    kinds from the cache's indexed, case-folded names; any other kind (`id`) from the domain."""
     from cartq.errors import CartqError
+    from cartq.factbase.cache import open_store
+    from cartq.factbase.store import resolve_data_path
+    from cartq.kinds import BY_KIND
 
     try:
-        names = completions(open_store(None), kind, incomplete)
+        store = open_store(resolve_data_path(None))
+        if kind not in BY_KIND:
+            from cartq.domain.resolve import completions
+
+            return completions(store, kind, incomplete)[:MAX_NAMES]
+        from cartq.names import completion_candidates
+
+        names = store.completion_names(kind, incomplete.casefold(), 4 * MAX_NAMES)
+        return completion_candidates(names, incomplete)[:MAX_NAMES]
     except CartqError:
-        names = []
-    return [(name, "") for name in names[:MAX_NAMES]]
+        return []
+
+
+def _names(kind: str, incomplete: str) -> list[Item]:
+    return [(name, "") for name in name_completions(kind, incomplete)]
 
 
 def _in_command(command: Command, before: list[str], incomplete: str) -> list[Item] | None:
