@@ -62,7 +62,8 @@ def _search_text(record: Record) -> str:
 
 
 def _has_space(name: str) -> bool:
-    return not name.isalnum() and any(ch.isspace() for ch in name)
+    """Whether any character is whitespace (str.isspace), in C: split() splits on exactly those."""
+    return bool(name) and name.split() != [name]
 
 
 # ---- the index (SQLite: a file in the cache, or in memory) -------------------------------
