@@ -28,8 +28,10 @@ def test_the_rendered_help_is_fresh() -> None:
 
 def test_the_rendered_command_table_is_the_declared_one() -> None:
     from cartq.cli import help_text
+    from cartq.kinds import BY_KIND
 
     assert help_text.TABLE == help.table_from_spec()
+    assert set(help_text.KINDS) == set(BY_KIND)
 
 
 def test_help_and_a_tab_on_commands_and_options_read_no_declaration_modules() -> None:

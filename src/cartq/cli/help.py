@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # Click's help formatter is never wider than this (Context.max_content_width's default).
 HELP_COLUMNS = 80
 # The modules whose content shapes the help text (relative to the cartq package).
-HELP_SOURCES = ("cli/spec.py", "render/formats.py", "cli/app.py", "cli/help.py")
+HELP_SOURCES = ("cli/spec.py", "render/formats.py", "cli/app.py", "cli/help.py", "kinds.py")
 HELP_OPTION = ("-h", "--help")
 HELP_OPTION_HELP = "Show this message and exit."
 VERSION_HELP = "Show the version and the fact base's date."
@@ -80,6 +80,16 @@ def table_from_spec() -> list[Any]:
         )
         for command in COMMANDS
     ]
+
+
+def record_kinds() -> frozenset[str]:
+    """The kinds of record in the cache's index of names (cartq.kinds), without importing it."""
+    rendered = _rendered()
+    if rendered is not None:
+        return frozenset(rendered.KINDS)
+    from cartq.kinds import BY_KIND
+
+    return frozenset(BY_KIND)
 
 
 _commands: dict[str, _Command] = {}
@@ -209,6 +219,7 @@ def write_help_module(path: str | None = None) -> str:
         "",
         f"FINGERPRINT = {fingerprint()!r}",
         f"TABLE = {table_from_spec()!r}",
+        f"KINDS = {sorted(__import__('cartq.kinds', fromlist=['BY_KIND']).BY_KIND)!r}",
         "HELP = {",
         *(f"    {key!r}: {text!r}," for key, text in texts.items()),
         "}",
@@ -286,11 +297,10 @@ def name_completions(kind: str, incomplete: str) -> list[str]:
     from cartq.errors import CartqError
     from cartq.factbase.cache import open_store
     from cartq.factbase.store import resolve_data_path
-    from cartq.kinds import BY_KIND
 
     try:
         store = open_store(resolve_data_path(None))
-        if kind not in BY_KIND:
+        if kind not in record_kinds():
             from cartq.domain.resolve import completions
 
             return completions(store, kind, incomplete)[:MAX_NAMES]
