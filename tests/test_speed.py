@@ -180,3 +180,41 @@ def test_a_tab_offers_what_the_domain_offers(store, kind: str, typed: str) -> No
         assert name_completions(kind, typed) == expected
     else:
         assert len(name_completions(kind, typed)) == MAX_NAMES
+
+
+def test_known_data_is_the_validated_data_key_for_key(private_cache) -> None:  # type: ignore[no-untyped-def]
+    from cartq.factbase import cache
+    from cartq.factbase.store import default_data_path
+
+    path = default_data_path()
+    assert cache.known_data(path) is None  # no cache yet
+    open_store(None)
+    known = cache.known_data(path)
+    assert known is not None
+    assert json.dumps(known) == json.dumps(checks.load_checked(path).data)
+
+
+@pytest.mark.parametrize("args", [["validate"], ["validate", "--json"], ["validate", "--strict"]])
+def test_validate_from_the_cache_says_what_validating_says(args: list[str], private_cache, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import run
+
+    open_store(None)
+    cached = run(*args)
+    monkeypatch.setenv("CARTQ_NO_CACHE", "1")
+    fresh = run(*args)
+    assert (cached.exit_code, cached.stdout, cached.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+
+
+def test_a_damaged_cache_proves_nothing(private_cache) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from cartq.factbase import cache
+    from cartq.factbase.store import default_data_path
+
+    open_store(None)
+    (file,) = (private_cache / "cartq").glob("*.sqlite")
+    connection = sqlite3.connect(file)
+    connection.execute('UPDATE records SET data = \'{"id": "forged"}\' WHERE rowid = 1')
+    connection.commit()
+    connection.close()
+    assert cache.known_data(default_data_path()) is None

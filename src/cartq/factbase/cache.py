@@ -480,12 +480,10 @@ for _name, _member in list(vars(Store).items()):
         setattr(CheckedStore, _name, wrap(_member))
 
 
-def known_valid(path: Path) -> dict[str, Any] | None:
-    """What `cartq validate` would report for a valid fact base ({"as_of", "counts"}), when a cache
-    built by this same code from these same bytes proves it valid (a cache is only ever built from
-    a fact base that passed every check); None otherwise, and then the caller validates. The
-    content is always hashed here (no stat shortcut), and nothing is written.
-    """
+def _proven(path: Path) -> tuple[sqlite3.Connection, dict[str, str]] | None:
+    """The cache of `path` and its meta when it proves the fact base valid: built by this same
+    code from these same bytes (a cache is only ever built from a fact base that passed every
+    check). The content is always hashed here (no stat shortcut); nothing is written."""
     if os.environ.get("CARTQ_NO_CACHE", "") not in ("", "0"):
         return None
     directory = private_dir(cache_dir())
@@ -495,15 +493,58 @@ def known_valid(path: Path) -> dict[str, Any] | None:
     if opened is None:
         return None
     connection, meta = opened
-    connection.close()
     try:
         raw, _ = read_fact_base(path)
-        counts = json.loads(meta.get("counts", ""))
     except (OSError, ValueError, FactBaseError):
+        raw = None
+    if raw is None or meta.get("digest") != _digest(raw):
+        connection.close()
         return None
-    if meta.get("digest") != _digest(raw) or not isinstance(counts, dict):
+    return connection, meta
+
+
+def known_valid(path: Path) -> dict[str, Any] | None:
+    """What `cartq validate` reports of a valid fact base ({"as_of", "counts"}) when its cache
+    proves it valid (_proven); None otherwise, and then the caller validates."""
+    proven = _proven(path)
+    if proven is None:
         return None
-    return {"as_of": meta.get("as_of", ""), "counts": counts}
+    connection, meta = proven
+    connection.close()
+    try:
+        counts = json.loads(meta.get("counts", ""))
+    except ValueError:
+        return None
+    return {"as_of": meta.get("as_of", ""), "counts": counts} if isinstance(counts, dict) else None
+
+
+def known_data(path: Path) -> dict[str, Any] | None:
+    """The validated data of a fact base whose cache proves it valid (_proven), key for key and
+    value for value what validating it again gives (checks.load_validated): each record from its
+    checked JSON, the rest from the cache's meta. None otherwise, or if anything in the cache
+    does not read back, and then the caller validates."""
+    proven = _proven(path)
+    if proven is None:
+        return None
+    connection, meta = proven
+    try:
+        from cartq.kinds import BY_SECTION
+
+        layout = json.loads(meta.get("layout", ""))
+        data: dict[str, Any] = {}
+        for key, value in layout:
+            if key in BY_SECTION:
+                rows = connection.execute(
+                    "SELECT data FROM records WHERE kind = ? ORDER BY seq", (BY_SECTION[key].kind,)
+                )
+                data[key] = [json.loads(text) for (text,) in rows]
+            else:
+                data[key] = value
+        return data
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        connection.close()
 
 
 def open_store(path: Path) -> Store:

@@ -61,6 +61,9 @@ def _search_text(record: Record) -> str:
     return normalise_joined(values)
 
 
+_SECTIONS = frozenset(spec.section for spec in KINDS)
+
+
 def _has_space(name: str) -> bool:
     """Whether any character is whitespace (str.isspace), in C: split() splits on exactly those."""
     return bool(name) and name.split() != [name]
@@ -101,6 +104,11 @@ def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str,
         "schema_version": str(data["schema_version"]),
         # What `cartq validate` reports of a valid fact base: every top-level list and its length.
         "counts": json.dumps({key: len(value) for key, value in data.items() if isinstance(value, list)}),
+        # The data's top-level keys in order, with the value of each that is not a kind's records:
+        # with the records' JSON, the validated data itself (cache.known_data).
+        "layout": json.dumps(
+            [[key, None if key in _SECTIONS else value] for key, value in data.items()], ensure_ascii=False
+        ),
     }
     connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     connection.executemany(
