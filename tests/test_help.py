@@ -26,6 +26,28 @@ def test_the_rendered_help_is_fresh() -> None:
     )
 
 
+def test_the_rendered_command_table_is_the_declared_one() -> None:
+    from cartq.cli import help_text
+    from cartq.kinds import BY_KIND
+
+    assert help_text.TABLE == help.table_from_spec()
+    assert set(help_text.KINDS) == set(BY_KIND)
+
+
+def test_help_and_a_tab_on_commands_and_options_read_no_declaration_modules() -> None:
+    probe = (
+        "import os, sys\n"
+        "os.environ.update(_CARTQ_COMPLETE='complete_bash', COMP_WORDS='cartq product --', COMP_CWORD='2')\n"
+        "from cartq.cli import help\n"
+        "assert help.complete() == 0 and help.answer_help(['product', '--help']) == 0\n"
+        "sys.stderr.write(' '.join(m for m in ('cartq.cli.spec', 'dataclasses', 'typer') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "80"}
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
 def test_every_help_text_equals_typers_byte_for_byte(monkeypatch: pytest.MonkeyPatch) -> None:
     typer = help.render_help()  # the Typer app itself, at 80 columns, as the console script runs it
     assert set(typer) == {""} | {command.name for command in COMMANDS}

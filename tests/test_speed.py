@@ -148,3 +148,73 @@ def test_help_tab_and_lookups_import_no_typer(args: list[str], env: dict[str, st
     assert result.returncode == 0, result.stderr
     assert result.stdout
     assert "IMPORTED:\n" in result.stderr
+
+
+def test_known_valid_is_what_validate_reports_and_only_for_the_same_bytes(tmp_path, private_cache) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from cartq.factbase import cache
+    from cartq.factbase.store import default_data_path
+
+    from .conftest import run
+
+    path = tmp_path / "facts.yaml"
+    path.write_bytes(Path(default_data_path()).read_bytes())
+    assert cache.known_valid(path) is None  # no cache yet: validate validates
+    open_store(str(path))
+    known = cache.known_valid(path)
+    report = run("validate", str(path), "--json").json()
+    assert known == {"as_of": report["as_of"], "counts": report["counts"]}
+    path.write_bytes(path.read_bytes() + b"\n# one more line\n")
+    assert cache.known_valid(path) is None  # other bytes: the cache proves nothing about them
+
+
+@pytest.mark.parametrize("kind", ["product", "company", "target", "indication", "term", "country", "id"])
+@pytest.mark.parametrize("typed", ["", "c", "fu", "Fuc", "FUC", "b", "car", "ia", "卡", "zzz", "seed-00"])
+def test_a_tab_offers_what_the_domain_offers(store, kind: str, typed: str) -> None:  # type: ignore[no-untyped-def]
+    from cartq.cli.help import MAX_NAMES, name_completions
+    from cartq.domain.resolve import completions
+
+    expected = completions(store, kind, typed)
+    if len(expected) <= MAX_NAMES:
+        assert name_completions(kind, typed) == expected
+    else:
+        assert len(name_completions(kind, typed)) == MAX_NAMES
+
+
+def test_known_data_is_the_validated_data_key_for_key(private_cache) -> None:  # type: ignore[no-untyped-def]
+    from cartq.factbase import cache
+    from cartq.factbase.store import default_data_path
+
+    path = default_data_path()
+    assert cache.known_data(path) is None  # no cache yet
+    open_store(None)
+    known = cache.known_data(path)
+    assert known is not None
+    assert json.dumps(known) == json.dumps(checks.load_checked(path).data)
+
+
+@pytest.mark.parametrize("args", [["validate"], ["validate", "--json"], ["validate", "--strict"]])
+def test_validate_from_the_cache_says_what_validating_says(args: list[str], private_cache, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import run
+
+    open_store(None)
+    cached = run(*args)
+    monkeypatch.setenv("CARTQ_NO_CACHE", "1")
+    fresh = run(*args)
+    assert (cached.exit_code, cached.stdout, cached.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+
+
+def test_a_damaged_cache_proves_nothing(private_cache) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from cartq.factbase import cache
+    from cartq.factbase.store import default_data_path
+
+    open_store(None)
+    (file,) = (private_cache / "cartq").glob("*.sqlite")
+    connection = sqlite3.connect(file)
+    connection.execute('UPDATE records SET data = \'{"id": "forged"}\' WHERE rowid = 1')
+    connection.commit()
+    connection.close()
+    assert cache.known_data(default_data_path()) is None

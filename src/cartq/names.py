@@ -10,6 +10,7 @@ import unicodedata
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
 _SEP = "\x1f"
@@ -39,3 +40,19 @@ def normalise_joined(texts: list[str]) -> str:
         return "|".join(normalise(text) for text in texts)
     folded = unicodedata.normalize("NFKC", joined).casefold()
     return (_compiled or _patterns())[1].sub("", folded).replace("_", "").replace(_SEP, "|")
+
+
+def completion_candidates(names: Iterable[str], incomplete: str) -> list[str]:
+    """Names offered on a Tab for what was typed, in the case it was typed ("fuc" completes to
+    "fucaso", not "Fucaso"), once each, sorted. `names` are the names without whitespace whose
+    case-folded form starts with the case-folded `incomplete` (Store.completion_names)."""
+    found: dict[str, str] = {}
+    for name in names:
+        if name.startswith(incomplete):
+            candidate = name
+        elif incomplete == incomplete.lower():
+            candidate = name.lower()
+        else:
+            candidate = incomplete + name[len(incomplete) :]
+        found.setdefault(candidate.casefold(), candidate)
+    return sorted(found.values())

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from cartq.cli import runner
-from cartq.cli.help import MAX_NAMES, VERSION_HELP
+from cartq.cli.help import VERSION_HELP, name_completions
 from cartq.cli.spec import APP_HELP, COMMANDS, EXIT_CODES_HELP, Command, Param
-from cartq.errors import CartqError, ExitCode
+from cartq.errors import ExitCode
 
 
 def help_text(command: Command) -> str:
@@ -31,12 +31,7 @@ def help_text(command: Command) -> str:
 def _complete(kind: str) -> Callable[[str], list[str]]:
     def complete(incomplete: str) -> list[str]:
         # Reads the cache like any lookup: no validation on a Tab once the cache is built.
-        from cartq.domain.resolve import completions
-
-        try:
-            return completions(runner.handlers.open_store(None), kind, incomplete)[:MAX_NAMES]
-        except CartqError:
-            return []
+        return name_completions(kind, incomplete)
 
     return complete
 

@@ -17,16 +17,14 @@ from __future__ import annotations
 import os
 import sys
 
-from cartq.cli.spec import BY_NAME, COMMANDS, flags_of
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from cartq.cli.spec import Command, Param
+    from typing import Any
 
 # Click's help formatter is never wider than this (Context.max_content_width's default).
 HELP_COLUMNS = 80
 # The modules whose content shapes the help text (relative to the cartq package).
-HELP_SOURCES = ("cli/spec.py", "render/formats.py", "cli/app.py")
+HELP_SOURCES = ("cli/spec.py", "render/formats.py", "cli/app.py", "cli/help.py", "kinds.py")
 HELP_OPTION = ("-h", "--help")
 HELP_OPTION_HELP = "Show this message and exit."
 VERSION_HELP = "Show the version and the fact base's date."
@@ -41,6 +39,85 @@ ROOT_OPTIONS = (
 # offers them in this order.
 # Completion answers a screenful of names at most.
 MAX_NAMES = 50
+
+
+class _Param:
+    """What completion needs of a cli.spec Param (an option, or an argument without flags)."""
+
+    __slots__ = ("complete", "dest", "flags", "help", "most", "takes_value")
+
+    def __init__(
+        self, dest: str, flags: tuple[str, ...], help: str, takes_value: bool, complete: str | None, most: int | None
+    ) -> None:
+        self.dest, self.flags, self.help = dest, flags, help
+        self.takes_value, self.complete, self.most = takes_value, complete, most
+
+
+class _Command:
+    """What help and completion need of a cli.spec Command."""
+
+    __slots__ = ("args", "name", "options", "summary")
+
+    def __init__(self, name: str, summary: str, options: list[_Param], args: list[_Param]) -> None:
+        self.name, self.summary, self.options, self.args = name, summary, options, args
+
+    def all_options(self) -> list[_Param]:
+        return self.options
+
+
+def table_from_spec() -> list[Any]:
+    """The command table as plain tuples: (name, summary, options, arguments), each option
+    (dest, flags, help, takes_value, complete, None), each argument (dest, (), help, True,
+    complete, most). Written into help_text.py, so a Tab needs neither cli.spec nor dataclasses."""
+    from cartq.cli.spec import COMMANDS
+
+    return [
+        (
+            command.name,
+            command.summary,
+            [(p.dest, p.flags, p.help, p.takes_value, p.complete, None) for p in command.all_options()],
+            [(p.dest, (), p.help, True, p.complete, p.most) for p in command.args],
+        )
+        for command in COMMANDS
+    ]
+
+
+def record_kinds() -> frozenset[str]:
+    """The kinds of record in the cache's index of names (cartq.kinds), without importing it."""
+    rendered = _rendered()
+    if rendered is not None:
+        return frozenset(rendered.KINDS)
+    from cartq.kinds import BY_KIND
+
+    return frozenset(BY_KIND)
+
+
+_commands: dict[str, _Command] = {}
+
+
+def commands() -> dict[str, _Command]:
+    """The command table by name: from help_text.py while it is fresh, else from cli.spec."""
+    if not _commands:
+        rendered = _rendered()
+        table = rendered.TABLE if rendered is not None else table_from_spec()
+        for name, summary, options, args in table:
+            _commands[name] = _Command(
+                name, summary, [_Param(*option) for option in options], [_Param(*arg) for arg in args]
+            )
+    return _commands
+
+
+def _rendered() -> Any:
+    """cli/help_text.py when it was rendered from the modules as they are now, else None."""
+    try:
+        from cartq.cli import help_text as rendered
+    except ImportError:
+        return None
+    return rendered if rendered.FINGERPRINT == fingerprint() else None
+
+
+def _flags(command: _Command) -> dict[str, _Param]:
+    return {flag: param for param in command.options for flag in param.flags}
 
 
 def fingerprint() -> str:
@@ -76,7 +153,7 @@ def help_key(argv: list[str]) -> str | None:
     """ "" for `cartq --help`, the command's name for `cartq COMMAND --help`; None otherwise."""
     if len(argv) == 1 and argv[0] in HELP_OPTION:
         return ""
-    if len(argv) == 2 and argv[1] in HELP_OPTION and argv[0] in BY_NAME:
+    if len(argv) == 2 and argv[1] in HELP_OPTION and argv[0] in commands():
         return argv[0]
     return None
 
@@ -86,13 +163,8 @@ def help_text(argv: list[str]) -> str | None:
     key = help_key(argv)
     if key is None or _columns() < HELP_COLUMNS:
         return None
-    try:
-        from cartq.cli import help_text as rendered
-    except ImportError:
-        return None
-    if rendered.FINGERPRINT != fingerprint():
-        return None
-    return rendered.HELP.get(key)
+    rendered = _rendered()
+    return None if rendered is None else rendered.HELP.get(key)
 
 
 def answer_help(argv: list[str]) -> int | None:
@@ -111,6 +183,7 @@ def render_help() -> dict[str, str]:
     import io
 
     from cartq.cli.app import app
+    from cartq.cli.spec import COMMANDS
 
     texts = {}
     saved = os.environ.get("COLUMNS")
@@ -145,6 +218,8 @@ def write_help_module(path: str | None = None) -> str:
         '"""',
         "",
         f"FINGERPRINT = {fingerprint()!r}",
+        f"TABLE = {table_from_spec()!r}",
+        f"KINDS = {sorted(__import__('cartq.kinds', fromlist=['BY_KIND']).BY_KIND)!r}",
         "HELP = {",
         *(f"    {key!r}: {text!r}," for key, text in texts.items()),
         "}",
@@ -198,7 +273,7 @@ Item = tuple[str, str]  # (value, help)
 GARBAGE = "\0"
 
 
-def _options(params: tuple[Param, ...], given: set[str], incomplete: str) -> list[Item]:
+def _options(params: list[_Param], given: set[str], incomplete: str) -> list[Item]:
     items = [
         (flag, param.help)
         for param in params
@@ -210,30 +285,43 @@ def _options(params: tuple[Param, ...], given: set[str], incomplete: str) -> lis
 
 
 def _root(incomplete: str) -> list[Item]:
-    items = [(command.name, command.summary) for command in COMMANDS if command.name.startswith(incomplete)]
+    items = [(command.name, command.summary) for command in commands().values() if command.name.startswith(incomplete)]
     if incomplete.startswith("-"):
         items += [(flag, help) for flags, help in ROOT_OPTIONS for flag in flags if flag.startswith(incomplete)]
     return items
 
 
-def _names(kind: str, incomplete: str) -> list[Item]:
-    from cartq.cli.handlers import open_store
-    from cartq.domain.resolve import completions
+def name_completions(kind: str, incomplete: str) -> list[str]:
+    """At most MAX_NAMES names of the kind for a Tab (the fast path's and Typer's alike): record
+    kinds from the cache's indexed, case-folded names; any other kind (`id`) from the domain."""
     from cartq.errors import CartqError
+    from cartq.factbase.cache import open_store
+    from cartq.factbase.store import resolve_data_path
 
     try:
-        names = completions(open_store(None), kind, incomplete)
+        store = open_store(resolve_data_path(None))
+        if kind not in record_kinds():
+            from cartq.domain.resolve import completions
+
+            return completions(store, kind, incomplete)[:MAX_NAMES]
+        from cartq.names import completion_candidates
+
+        names = store.completion_names(kind, incomplete.casefold(), 4 * MAX_NAMES)
+        return completion_candidates(names, incomplete)[:MAX_NAMES]
     except CartqError:
-        names = []
-    return [(name, "") for name in names[:MAX_NAMES]]
+        return []
 
 
-def _in_command(command: Command, before: list[str], incomplete: str) -> list[Item] | None:
+def _names(kind: str, incomplete: str) -> list[Item]:
+    return [(name, "") for name in name_completions(kind, incomplete)]
+
+
+def _in_command(command: _Command, before: list[str], incomplete: str) -> list[Item] | None:
     """Completions after `cartq COMMAND before...`, or None to leave them to Typer."""
-    flags = flags_of(command)
+    flags = _flags(command)
     given: set[str] = set()
     positional = 0
-    waiting: Param | None = None  # an option whose value comes next
+    waiting: _Param | None = None  # an option whose value comes next
     for word in before:
         if waiting is not None:
             waiting = None
@@ -255,7 +343,7 @@ def _in_command(command: Command, before: list[str], incomplete: str) -> list[It
     return _names(kind, incomplete) if kind else None
 
 
-def _argument_kind(command: Command, taken: int) -> str | None:
+def _argument_kind(command: _Command, taken: int) -> str | None:
     position = 0
     for arg in command.args:
         if arg.most is None or taken < position + arg.most:
@@ -273,9 +361,9 @@ def completion_items() -> tuple[str, list[Item]] | None:
         return shell, []
     if not before:
         return shell, _root(incomplete)
-    if before[0] not in BY_NAME:
+    if before[0] not in commands():
         return None
-    items = _in_command(BY_NAME[before[0]], before[1:], incomplete)
+    items = _in_command(commands()[before[0]], before[1:], incomplete)
     return None if items is None else (shell, items)
 
 

@@ -437,7 +437,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "validate",
         "Check a fact base file and list every problem with its line.",
-        "Exit 3 if there is any problem. Never writes to the file and never uses the cache.",
+        "Exit 3 if there is any problem. Never writes to the file or the cache; a file whose cache was built "
+        "from the same bytes by the same cartq is read back from it.",
         args=(
             Param(
                 "path",

@@ -49,7 +49,8 @@ def fuzzy_scores(store: Store, kind: str, norm: str) -> list[tuple[float, str]]:
     from rapidfuzz import fuzz, process
     from rapidfuzz.distance import OSA
 
-    names = store.names(kind)
+    # Candidates prefiltered in SQL at scale; a small kind gives all its names, so scores are as before.
+    names = store.fuzzy_candidates(kind, norm)
     if not names:
         return []
     choices = [row[2] for row in names]

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from cartq import __version__
+from cartq.errors import FactBaseError
 from cartq.factbase.store import Store
 from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
 
@@ -477,6 +478,73 @@ for _name, _member in list(vars(Store).items()):
     if type(_member) is _FUNCTION and not _name.startswith("_"):
         wrap = _healing_stream if _member.__code__.co_flags & _GENERATOR else _healing
         setattr(CheckedStore, _name, wrap(_member))
+
+
+def _proven(path: Path) -> tuple[sqlite3.Connection, dict[str, str]] | None:
+    """The cache of `path` and its meta when it proves the fact base valid: built by this same
+    code from these same bytes (a cache is only ever built from a fact base that passed every
+    check). The content is always hashed here (no stat shortcut); nothing is written."""
+    if os.environ.get("CARTQ_NO_CACHE", "") not in ("", "0"):
+        return None
+    directory = private_dir(cache_dir())
+    if directory is None:
+        return None
+    opened = _open_cached(directory / f"{_path_key(path)}.sqlite", _code_key())
+    if opened is None:
+        return None
+    connection, meta = opened
+    try:
+        raw, _ = read_fact_base(path)
+    except (OSError, ValueError, FactBaseError):
+        raw = None
+    if raw is None or meta.get("digest") != _digest(raw):
+        connection.close()
+        return None
+    return connection, meta
+
+
+def known_valid(path: Path) -> dict[str, Any] | None:
+    """What `cartq validate` reports of a valid fact base ({"as_of", "counts"}) when its cache
+    proves it valid (_proven); None otherwise, and then the caller validates."""
+    proven = _proven(path)
+    if proven is None:
+        return None
+    connection, meta = proven
+    connection.close()
+    try:
+        counts = json.loads(meta.get("counts", ""))
+    except ValueError:
+        return None
+    return {"as_of": meta.get("as_of", ""), "counts": counts} if isinstance(counts, dict) else None
+
+
+def known_data(path: Path) -> dict[str, Any] | None:
+    """The validated data of a fact base whose cache proves it valid (_proven), key for key and
+    value for value what validating it again gives (checks.load_validated): each record from its
+    checked JSON, the rest from the cache's meta. None otherwise, or if anything in the cache
+    does not read back, and then the caller validates."""
+    proven = _proven(path)
+    if proven is None:
+        return None
+    connection, meta = proven
+    try:
+        from cartq.kinds import BY_SECTION
+
+        layout = json.loads(meta.get("layout", ""))
+        data: dict[str, Any] = {}
+        for key, value in layout:
+            if key in BY_SECTION:
+                rows = connection.execute(
+                    "SELECT data FROM records WHERE kind = ? ORDER BY seq", (BY_SECTION[key].kind,)
+                )
+                data[key] = [json.loads(text) for (text,) in rows]
+            else:
+                data[key] = value
+        return data
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        connection.close()
 
 
 def open_store(path: Path) -> Store:

@@ -4,6 +4,7 @@ each record's search text, and the SQLite tables that keep them.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -60,8 +61,12 @@ def _search_text(record: Record) -> str:
     return normalise_joined(values)
 
 
+_SECTIONS = frozenset(spec.section for spec in KINDS)
+
+
 def _has_space(name: str) -> bool:
-    return not name.isalnum() and any(ch.isspace() for ch in name)
+    """Whether any character is whitespace (str.isspace), in C: split() splits on exactly those."""
+    return bool(name) and name.split() != [name]
 
 
 # ---- the index (SQLite: a file in the cache, or in memory) -------------------------------
@@ -97,6 +102,13 @@ def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str,
         "title": data["title"],
         "as_of": data["as_of"],
         "schema_version": str(data["schema_version"]),
+        # What `cartq validate` reports of a valid fact base: every top-level list and its length.
+        "counts": json.dumps({key: len(value) for key, value in data.items() if isinstance(value, list)}),
+        # The data's top-level keys in order, with the value of each that is not a kind's records:
+        # with the records' JSON, the validated data itself (cache.known_data).
+        "layout": json.dumps(
+            [[key, None if key in _SECTIONS else value] for key, value in data.items()], ensure_ascii=False
+        ),
     }
     connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     connection.executemany(

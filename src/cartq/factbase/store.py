@@ -92,27 +92,30 @@ class Store:
     def fuzzy_candidates(self, kind: str, norm: str, limit: int = FUZZY_ALL_BELOW) -> list[tuple[str, str, str]]:
         """(id, label, normalised name) worth scoring against `norm` (a normalised query), as names()
         gives them. A kind with at most `limit` names gives all of them, so a small fact base scores
-        exactly as before; a larger one gives the names within a length band of the query that share
-        its first or last FUZZY_AFFIX characters, from two indexed ranges (a typo that changes
-        both ends is not found there: the price of not scoring 600,000 names).
+        exactly as before. A larger one gives, within a length band of the query, the names that
+        share the longest beginning with it (at least FUZZY_AFFIX characters) and those that share
+        the longest end: a typo near one end still leaves the other. Each is an indexed range
+        probed from the longest affix down, at most `limit` names in all; a typo at both ends is
+        not found, the price of not scoring 600,000 names.
         """
-        if self.count_names(kind) <= limit:
+        more = self.connection.execute("SELECT 1 FROM names WHERE kind = ? LIMIT 1 OFFSET ?", (kind, limit))
+        if more.fetchone() is None:  # at most `limit` names: counted without a scan of them all
             return self.names(kind)
-        affix = min(FUZZY_AFFIX, max(1, len(norm) - 2))
         band = max(2, len(norm) // 3)
-        head, tail = norm[:affix], norm[::-1][:affix]
-        rows = self.connection.execute(
-            "SELECT id, label, norm FROM names WHERE kind = ? AND norm >= ? AND norm < ? AND length BETWEEN ? AND ? "
-            "UNION "
-            "SELECT id, label, norm FROM names WHERE kind = ? AND rnorm >= ? AND rnorm < ? AND length BETWEEN ? AND ? "
-            "LIMIT ?",
-            (
-                *(kind, head, head + "\U0010ffff", len(norm) - band, len(norm) + band),
-                *(kind, tail, tail + "\U0010ffff", len(norm) - band, len(norm) + band),
-                limit,
-            ),
-        )
-        return list(rows)
+        low, high = len(norm) - band, len(norm) + band
+        found: dict[tuple[str, str, str], None] = {}
+        for column, text in (("norm", norm), ("rnorm", norm[::-1])):
+            for size in range(len(text), FUZZY_AFFIX - 1, -1):
+                affix = text[:size]
+                rows = self.connection.execute(
+                    f"SELECT id, label, norm FROM names WHERE kind = ? AND {column} >= ? AND {column} < ? "
+                    "AND length BETWEEN ? AND ? LIMIT ?",
+                    (kind, affix, affix + "\U0010ffff", low, high, max(1, limit // 2)),
+                ).fetchall()
+                if rows:
+                    found.update(dict.fromkeys(rows))
+                    break
+        return list(found)[:limit]
 
     def iter_all(self, kind: str) -> Iterator[Record]:
         """Every record of the kind in file order, one at a time (for listings streamed out)."""

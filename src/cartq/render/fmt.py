@@ -79,7 +79,7 @@ def host_of(url: str | None) -> str:
 
 
 def source_line(source: Record) -> str:
-    """One line a reader can judge a source by: its grade, kind, host (or seed file), and for a
+    """One line a reader can judge a source by: its grade, kind, host, and for a
     mirror or digest the publisher it copies. For every Sources block:
     'high · press release · prnewswire.com' / 'low · mirror of Caixin · news.miaodayang.com'."""
     grade = source.get("reliability") or "medium"
