@@ -45,7 +45,7 @@ def main(path: Path) -> None:
         problems = checks.check_links(data, rows)
         lap("link checks")
         connection = sqlite3.connect(":memory:")
-        index.build_index(connection, checks.Validated(data, rows, base, texts), {"digest": "bench"})
+        index.build_index(connection, index.Validated(data, rows, base, texts), {"digest": "bench"})
         lap("index (in memory)")
         cache._add_checksums(connection)
         lap("record checksums")

@@ -9,18 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cartq.errors import UsageError
+from cartq.factbase import open_store as open_store
 from cartq.kinds import BY_KIND
 from cartq.render.formats import Output
 
 if TYPE_CHECKING:
-    from cartq.factbase.store import Store
-
-
-def open_store(data: str | Path | None) -> Store:
-    from cartq.factbase.cache import open_store as opened
-    from cartq.factbase.store import resolve_data_path
-
-    return opened(resolve_data_path(data))
+    pass
 
 
 def _show(
@@ -284,12 +278,12 @@ def sources(source: str | None, kind: str | None, reliability: str | None, data:
 
 def validate(path: str | None, strict: bool, data: str | None) -> Output:
     from cartq.errors import ExitCode, FactBaseError
-    from cartq.factbase.checks import load_validated
+    from cartq.factbase.cache import validated_data
     from cartq.factbase.store import resolve_data_path
 
     target = resolve_data_path(path or data)
     try:
-        facts = load_validated(target)
+        facts = validated_data(target)
         problems = _unsupported(target, facts) if strict else []
     except FactBaseError as error:
         problems = error.problems or [error.message]

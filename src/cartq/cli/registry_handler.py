@@ -57,7 +57,7 @@ def handle(
     api_url: str | None,
     data: str | None,
 ) -> Output:
-    from cartq.cli.handlers import open_store
+    from cartq.factbase import open_store
     from cartq.registry import query, views
 
     if words[:1] == ["update"]:
@@ -100,7 +100,7 @@ def handle(
 def _update(
     words: list[str], filters: dict[str, str | None], registry: str | None, api_url: str | None, data: str | None
 ) -> Output:
-    from cartq.cli.handlers import open_store
+    from cartq.factbase import open_store
     from cartq.registry import update, views
 
     extra = [name for name, value in filters.items() if value is not None and name != "since"]

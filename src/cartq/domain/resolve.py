@@ -186,9 +186,10 @@ def completions(store: Store, kind: str, incomplete: str) -> list[str]:
     Only names without spaces are offered: shells split completions on whitespace.
     """
     if kind == "id":  # `cartq show ID`: every record's id
-        from cartq.domain.show import completion_ids
+        from cartq.kinds import KINDS
 
-        return completion_ids(store, incomplete)
+        typed = incomplete.casefold()
+        return sorted(r["id"] for spec in KINDS for r in store.all(spec.kind) if r["id"].startswith(typed))
     typed = incomplete.casefold()
     found: dict[str, str] = {}
     for _, name, _ in store.names(kind):

@@ -57,11 +57,6 @@ def show(store: Store, rid: str) -> Record:
     return {**found, "match": {"query": rid, "how": "exact", "score": 100.0}}
 
 
-def completion_ids(store: Store, incomplete: str) -> list[str]:
-    typed = incomplete.casefold()
-    return sorted(r["id"] for spec in KINDS for r in store.all(spec.kind) if r["id"].startswith(typed))
-
-
 def scheme_of(word: str) -> str:
     from cartq.enums import Scheme
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from cartq.factbase.checks import Validated
+    from cartq.factbase.index import Validated
 
 # Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums.
 CACHE_FORMAT = "5"
@@ -617,3 +617,13 @@ def _rebuild(path: Path, directory: Path, file: Path, code: str) -> sqlite3.Conn
     except OSError:
         pass
     return _build(path, directory, file, code, None).connection
+
+
+def validated_data(path: Path) -> dict[str, Any]:
+    """The validated data of a fact base. One whose cache was built by this same code from these
+    same bytes passed these same checks then, so its data comes back from the cache (no YAML, no
+    pydantic: `cartq validate` in a fifth of the time); any other is read and validated."""
+    from cartq.factbase.checks import load_validated
+
+    data = known_data(path)
+    return data if data is not None else load_validated(path)

@@ -4,12 +4,11 @@ between records that a schema cannot see. Runs only when there is no fresh cache
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from cartq.errors import FactBaseError
-from cartq.factbase.index import Rows, index_rows
+from cartq.factbase.index import Rows, Validated, index_rows
 from cartq.factbase.yaml_reader import line_index, line_of, parse_yaml, read_bytes
 from cartq.kinds import BY_KIND, BY_SECTION, KINDS
 
@@ -92,26 +91,6 @@ def check_links(data: dict[str, Any], rows: Rows | None = None) -> list[str]:
         if source["id"] not in cited:
             problems.append(f"sources[{index}] (id {source['id']!r}): cited by no record")
     return problems
-
-
-class Validated(NamedTuple):
-    """A fact base that passed every check, with the name and link rows the checks already built
-    and each record as JSON, serialised by its validated model (four times faster than `json`).
-    `models` is the FactBase with its header; its record lists are emptied once serialised, so
-    the models and the data never both exist whole (at 100,000 products each is ~300 MB).
-    """
-
-    data: dict[str, Any]
-    rows: Rows
-    models: Any
-    json: dict[str, list[str]] | None = None  # section -> each record as JSON, in order
-
-    def record_json(self, section: str) -> Iterator[str]:
-        if self.json is not None:
-            yield from self.json[section]
-            return
-        for model in getattr(self.models, section):
-            yield model.__pydantic_serializer__.to_json(model).decode("utf-8")
 
 
 def _dump(base: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -262,13 +241,5 @@ class no_cyclic_gc:  # a lower-case name: it reads as a statement, `with no_cycl
 
 
 def load_validated(path: Path, raw: bytes | None = None) -> dict[str, Any]:
-    """The validated data. A fact base whose cache was built by this same code from these same
-    bytes passed these same checks then, so its data comes back from the cache (no YAML, no
-    pydantic: `cartq validate` in a fifth of the time); any other is read and validated."""
-    if raw is None:
-        from cartq.factbase.cache import known_data
-
-        data = known_data(path)
-        if data is not None:
-            return data
+    """The validated data, read and checked afresh (`cache.validated_data` may take it from a cache)."""
     return load_checked(path, raw).data

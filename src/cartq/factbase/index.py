@@ -6,20 +6,38 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from cartq.kinds import KINDS
 from cartq.names import normalise_joined
 from cartq.records import Record, citations_of, names_of, references_of
-
-if TYPE_CHECKING:
-    from cartq.factbase.checks import Validated
 
 # (kind, id, normalised name, name, index in its section): one row per distinct name of a record.
 NameRow = tuple[str, str, str, str, int]
 # (kind, id, field path, other kind, other id, index in its section): one row per link.
 LinkRow = tuple[str, str, str, str, str, int]
 Rows = tuple[list[NameRow], list[LinkRow]]
+
+
+class Validated(NamedTuple):
+    """A fact base that passed every check, with the name and link rows the checks already built
+    and each record as JSON, serialised by its validated model (four times faster than `json`).
+    `models` is the FactBase with its header; its record lists are emptied once serialised, so
+    the models and the data never both exist whole (at 100,000 products each is ~300 MB).
+    """
+
+    data: dict[str, Any]
+    rows: Rows
+    models: Any
+    json: dict[str, list[str]] | None = None  # section -> each record as JSON, in order
+
+    def record_json(self, section: str) -> Iterator[str]:
+        if self.json is not None:
+            yield from self.json[section]
+            return
+        for model in getattr(self.models, section):
+            yield model.__pydantic_serializer__.to_json(model).decode("utf-8")
 
 
 def index_rows(data: dict[str, Any]) -> Rows:

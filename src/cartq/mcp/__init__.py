@@ -27,7 +27,7 @@ def serve(data: str | None = None, registry: str | None = None) -> int:
             raise
         print(MISSING_SDK, file=sys.stderr)
         return int(ExitCode.USAGE)
-    from cartq.cli.handlers import open_store
+    from cartq.factbase import open_store
     from cartq.mcp.server import build
 
     try:

@@ -88,11 +88,11 @@ def build(data: str | None = None, registry: str | None = None) -> "MCPServer":
     from pydantic import Field
 
     from cartq import __version__
-    from cartq.cli.handlers import open_store
     from cartq.domain import landscape, listings, views
     from cartq.domain.compare import compare as compared
     from cartq.domain.related import disputes_about, disputes_marking, summary
     from cartq.domain.search import search as searched
+    from cartq.factbase import open_store
     from cartq.render import landscape_docs, record_docs, search_docs
 
     def as_of() -> str:

@@ -119,7 +119,7 @@ def bar_lines(block: Bars, width: int) -> list[str]:
 
     A label is never cut: one longer than a third of the width goes on its own line above its bar.
     """
-    from cartq.render.screen import cell_width, pad, wrap
+    from cartq.render.text import cell_width, pad, wrap
 
     labels = [printable(name) for name, *_ in block.items]
     values = []

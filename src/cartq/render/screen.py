@@ -21,6 +21,7 @@ import sys
 
 from cartq.render.blocks import Bars, Doc, Fields, Heading, Lines, Table
 from cartq.render.charts import bar_lines
+from cartq.render.text import cell_width, longest_word, pad, wrap
 from cartq.safe_text import printable
 
 MIN_WIDTH = 40  # COLUMNS=0, a tiny or unknown terminal: lay out for 40 columns, print everything
@@ -37,43 +38,6 @@ LINK = "link:"  # a piece styled LINK + url is printed as an OSC 8 hyperlink whe
 # One line of output: (text, style) pieces. Styles are Rich style names; plain output drops them.
 Piece = tuple[str, str]
 Line = list[Piece]
-
-
-# --- display width -----------------------------------------------------------------------------
-
-
-def cell_width(text: str) -> int:
-    """Columns `text` takes on a terminal: 2 for East Asian wide characters, 0 for combining marks."""
-    if text.isascii():
-        return len(text)
-    from rich.cells import cell_len
-
-    return cell_len(text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - cell_width(text))
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` columns, broken only at spaces; a longer word is kept whole."""
-    words = printable(str(text)).split()
-    if not words:
-        return [""]
-    lines: list[str] = []
-    current, used = "", 0
-    for word in words:
-        size = cell_width(word)
-        if current and used + 1 + size > width:
-            lines.append(current)
-            current, used = "", 0
-        current, used = (f"{current} {word}", used + 1 + size) if current else (word, size)
-    lines.append(current)
-    return lines
-
-
-def longest_word(text: str) -> int:
-    return max((cell_width(w) for w in printable(str(text)).split()), default=0)
 
 
 def clamp_width(width: int | None) -> int:
