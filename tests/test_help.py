@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from cartq.cli import help
+from cartq.cli import help, help_build
 from cartq.cli.app import app
 from cartq.cli.spec import COMMANDS
 
@@ -22,7 +22,7 @@ def test_the_rendered_help_is_fresh() -> None:
     from cartq.cli import help_text
 
     assert help_text.FINGERPRINT == help.fingerprint(), (
-        "the command table, formats or app changed: run 'python -m cartq.cli.help' to render the help again"
+        "the command table, formats or app changed: run 'python -m cartq.cli.help_build' to render the help again"
     )
 
 
@@ -49,7 +49,7 @@ def test_help_and_a_tab_on_commands_and_options_read_no_declaration_modules() ->
 
 
 def test_every_help_text_equals_typers_byte_for_byte(monkeypatch: pytest.MonkeyPatch) -> None:
-    typer = help.render_help()  # the Typer app itself, at 80 columns, as the console script runs it
+    typer = help_build.render_help()  # the Typer app itself, at 80 columns, as the console script runs it
     assert set(typer) == {""} | {command.name for command in COMMANDS}
     for columns in ("80", "200"):
         monkeypatch.setenv("COLUMNS", columns)
