@@ -20,7 +20,7 @@ from cartq.cli.handlers import open_store
 from cartq.domain import landscape, listings
 from cartq.domain.compare import compare
 from cartq.domain.views import view
-from cartq.render import landscape_docs, record_docs
+from cartq.render import landscape_docs, listing_docs, record_docs
 from cartq.render.blocks import Bars, Doc, Fields, Heading, Lines, Table
 from cartq.render.charts import bar_lines, costs_chart_doc, timeline_chart_doc
 from cartq.render.screen import layout, render_plain, table_lines, wrap
@@ -98,8 +98,8 @@ def test_every_citation_is_whole_on_one_line_on_a_real_terminal() -> None:
 
 def docs_with_tables() -> list[Doc]:
     store = open_store(None)
-    docs = [record_docs.listing_doc(kind, listings.LISTINGS[kind](store)) for kind in listings.LISTINGS]
-    docs.append(record_docs.listing_doc("product", listings.LISTINGS["product"](store), wide=True))
+    docs = [listing_docs.listing_doc(kind, listings.LISTINGS[kind](store)) for kind in listings.LISTINGS]
+    docs.append(listing_docs.listing_doc("product", listings.LISTINGS["product"](store), wide=True))
     docs.append(landscape_docs.costs_doc(landscape.costs(store)))
     docs.append(landscape_docs.timeline_doc(landscape.timeline(store)))
     docs.append(landscape_docs.timeline_doc(landscape.timeline(store, all_events=True), wide=True))

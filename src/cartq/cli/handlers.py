@@ -23,7 +23,7 @@ def _show(
     """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
     from cartq.domain import listings, views
     from cartq.domain.show import filter_notices, filter_products, match_notice, with_grades
-    from cartq.render import record_docs, search_docs
+    from cartq.render import listing_docs, record_docs, search_docs
 
     store = open_store(data)
     shape = BY_KIND[kind].model
@@ -35,7 +35,7 @@ def _show(
             rows, _ = filter_products(store, rows, asked.get("target"), asked.get("status"), asked.get("coverage"))
             notices = filter_notices(store, {"target": asked.get("target")})
         return Output(
-            rows, f"{shape}Listing", lambda wide=False: record_docs.listing_doc(kind, rows, wide), notices=notices
+            rows, f"{shape}Listing", lambda wide=False: listing_docs.listing_doc(kind, rows, wide), notices=notices
         )
     if asked:
         raise UsageError(f"{', '.join('--' + key for key in asked)} filter the listing: give no {kind} name with them")

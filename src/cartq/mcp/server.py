@@ -93,7 +93,7 @@ def build(data: str | None = None, registry: str | None = None) -> "MCPServer":
     from cartq.domain.related import disputes_about, disputes_marking, summary
     from cartq.domain.search import search as searched
     from cartq.factbase import open_store
-    from cartq.render import landscape_docs, record_docs, search_docs
+    from cartq.render import landscape_docs, listing_docs, record_docs, search_docs
 
     def as_of() -> str:
         try:
@@ -275,7 +275,7 @@ def build(data: str | None = None, registry: str | None = None) -> "MCPServer":
             disputes = [d for d in store.all("dispute") if any(a["kind"] == kind for a in d.get("about", []))]
             found = answers.answer(store, rows, answers.cite_by_source(sources, [(kind, records)]),
                                    answers.dispute_rows(sources, disputes))
-            doc = record_docs.listing_doc(kind, rows) if listed else "\n".join(f"{r['id']}  {r['name']}" for r in rows)
+            doc = listing_docs.listing_doc(kind, rows) if listed else "\n".join(f"{r['id']}  {r['name']}" for r in rows)
             return found, answers.text(found, doc)
 
         return respond(make)

@@ -9,7 +9,7 @@ from cartq.dates import shown_date
 from cartq.enums import label
 from cartq.render.blocks import Doc, Lines, Table
 from cartq.render.fmt import flag, fmt_money, joined, labels, qualifier_prefix, source_ids
-from cartq.render.record_docs import correction_lines, disputes_block, events_compact, events_table, prices_table
+from cartq.render.parts import correction_lines, disputes_block, events_compact, events_table, prices_table
 
 Record = dict[str, Any]
 

@@ -41,7 +41,7 @@ def _kind_label(kind: str) -> str:
 def sources_doc(rows: list[Record], as_of: str) -> Doc:
     """Every source as in a record's Sources block (id and title, how to judge it, where it is on
     a line of its own), with how many records cite it."""
-    from cartq.render.record_docs import sources_block
+    from cartq.render.parts import sources_block
 
     doc = Doc([Heading(f"Sources ({len(rows)}); fact base current to {as_of}")])
     doc.add(sources_block(rows, title=None))
