@@ -32,6 +32,7 @@ from pathlib import Path
 
 from cartq import __version__
 from cartq.errors import FactBaseError
+from cartq.factbase.guard import CheckedStore, _checksum, _guard
 from cartq.factbase.store import Store
 from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
 
@@ -207,53 +208,6 @@ def _sound_file(file: Path) -> bool:
     return pages > 0 and st.st_size == page_size * pages
 
 
-def _checksum(data: str) -> bytes:
-    return blake2b(data.encode("utf-8"), digest_size=8).digest()
-
-
-def _checked(data: Any, checksum: Any) -> Any:
-    if type(data) is not str or _checksum(data) != checksum:
-        raise ValueError("a damaged record in the cache")
-    return data
-
-
-# The tables a Store reads, each shadowed by a temporary view of the same name and columns.
-_GUARDED = ("records", "names", "links")
-_TYPES = {"TEXT": "text", "INTEGER": "integer"}
-
-
-def _damaged() -> None:
-    raise ValueError("a damaged row in the cache")
-
-
-def _guard(connection: sqlite3.Connection) -> None:
-    """Shadow each table with a view that checks what it returns: a record's data against its
-    checksum, and every column's declared type (a damaged page can turn text into a number). A
-    failed check is an SQLite error, which CheckedStore answers by a rebuild. Column names come
-    from the file, so a table changed in index.py keeps all its columns; the checks run in C (a
-    Python function is called only for a record's checksum and for a row that fails).
-    """
-    connection.create_function("cartq_checked", 2, _checked, deterministic=True)
-    connection.create_function("cartq_damaged", 0, _damaged)
-    for table in _GUARDED:
-        columns: list[str] = []
-        typed: list[str] = []
-        for _, name, declared, notnull, *_ in connection.execute(f"PRAGMA main.table_info({table})"):
-            quoted = '"' + str(name).replace('"', '""') + '"'
-            if table == "records" and name in ("data", "checksum"):
-                if name == "data":
-                    columns.append("cartq_checked(data, checksum) AS data")
-                continue
-            columns.append(quoted)
-            if str(declared).upper() in _TYPES:
-                expected = f"'{_TYPES[str(declared).upper()]}'" + ("" if notnull else ", 'null'")
-                typed.append(f"typeof({quoted}) IN ({expected})")
-        if not columns:
-            raise sqlite3.DatabaseError(f"no table {table}")
-        where = f" WHERE CASE WHEN {' AND '.join(typed)} THEN 1 ELSE cartq_damaged() END" if typed else ""
-        connection.execute(f"CREATE TEMP VIEW {table} AS SELECT {', '.join(columns)} FROM main.{table}{where}")
-
-
 def _open_cached(file: Path, code: str) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     """A read-only connection to a sound cache file built by this code, and its meta; else None."""
     if not _sound_file(file):
@@ -407,79 +361,6 @@ def _in_memory(facts: Validated, key: dict[str, str]) -> sqlite3.Connection:
     return connection
 
 
-class CheckedStore(Store):
-    """A Store over a cache file that answers damage found while reading (an SQLite error, a
-    record that fails its checksum or does not parse) by rebuilding the index once and asking
-    again. Every public method of Store is wrapped, so methods added to Store are covered too.
-    """
-
-    def __init__(self, connection: sqlite3.Connection, path: Path, rebuild: Callable[[], sqlite3.Connection]) -> None:
-        super().__init__(connection, path)
-        self._rebuild: Callable[[], sqlite3.Connection] | None = rebuild
-
-    def heal(self) -> None:
-        """Replace a damaged cache: rebuild from the fact base and use the new index."""
-        rebuild, self._rebuild = self._rebuild, None
-        if rebuild is None:
-            raise RuntimeError("the cache was already rebuilt once")
-        damaged = self.connection
-        self.connection = rebuild()
-        damaged.close()
-
-
-def _healing(method: Callable[..., Any]) -> Callable[..., Any]:
-    def call(self: CheckedStore, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except (sqlite3.DatabaseError, json.JSONDecodeError):
-            if self._rebuild is None:
-                raise
-        self.heal()
-        return method(self, *args, **kwargs)
-
-    call.__name__ = method.__name__
-    call.__qualname__ = f"CheckedStore.{method.__name__}"
-    call.__doc__ = method.__doc__
-    call.__wrapped__ = method  # type: ignore[attr-defined]
-    return call
-
-
-def _healing_stream(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A generator method: damage found before its first row is answered by a rebuild, as for any
-    method; damage found later cannot be (rows were already written), so it goes on up."""
-
-    def call(self: CheckedStore, *args: Any, **kwargs: Any) -> Any:
-        try:
-            rows = method(self, *args, **kwargs)
-            first = next(rows, _END)
-        except (sqlite3.DatabaseError, json.JSONDecodeError):
-            if self._rebuild is None:
-                raise
-            self.heal()
-            rows = method(self, *args, **kwargs)
-            first = next(rows, _END)
-        if first is not _END:
-            yield first
-            yield from rows
-
-    call.__name__ = method.__name__
-    call.__qualname__ = f"CheckedStore.{method.__name__}"
-    call.__doc__ = method.__doc__
-    call.__wrapped__ = method  # type: ignore[attr-defined]
-    return call
-
-
-_END = object()
-_FUNCTION = type(_healing)  # inspect.isfunction without importing inspect
-_GENERATOR = 0x20  # CO_GENERATOR: a method that yields
-
-
-for _name, _member in list(vars(Store).items()):
-    if type(_member) is _FUNCTION and not _name.startswith("_"):
-        wrap = _healing_stream if _member.__code__.co_flags & _GENERATOR else _healing
-        setattr(CheckedStore, _name, wrap(_member))
-
-
 def _proven(path: Path) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     """The cache of `path` and its meta when it proves the fact base valid: built by this same
     code from these same bytes (a cache is only ever built from a fact base that passed every
@@ -501,21 +382,6 @@ def _proven(path: Path) -> tuple[sqlite3.Connection, dict[str, str]] | None:
         connection.close()
         return None
     return connection, meta
-
-
-def known_valid(path: Path) -> dict[str, Any] | None:
-    """What `cartq validate` reports of a valid fact base ({"as_of", "counts"}) when its cache
-    proves it valid (_proven); None otherwise, and then the caller validates."""
-    proven = _proven(path)
-    if proven is None:
-        return None
-    connection, meta = proven
-    connection.close()
-    try:
-        counts = json.loads(meta.get("counts", ""))
-    except ValueError:
-        return None
-    return {"as_of": meta.get("as_of", ""), "counts": counts} if isinstance(counts, dict) else None
 
 
 def known_data(path: Path) -> dict[str, Any] | None:
