@@ -21,14 +21,17 @@ def _show(
     kind: str, query: str | None, evidence: bool, data: str | None, filters: dict[str, str | None] | None = None
 ) -> Output:
     """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
-    from cartq.domain import listings, views
+    from cartq.domain import views
     from cartq.domain.show import filter_notices, filter_products, match_notice, with_grades
-    from cartq.render import listing_docs, record_docs, search_docs
+    from cartq.render import record_docs, search_docs
 
     store = open_store(data)
     shape = BY_KIND[kind].model
     asked = {key: value for key, value in (filters or {}).items() if value}
     if query is None:
+        from cartq.domain import listings
+        from cartq.render import listing_docs
+
         rows = listings.LISTINGS[kind](store)
         notices: list[str] = []
         if asked:

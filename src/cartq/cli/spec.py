@@ -7,43 +7,74 @@ Nothing here imports Typer, Rich or pydantic: the fast path reads this table on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cartq.render.formats import FORMATS
 
 
-@dataclass(frozen=True)
+# Plain classes with __slots__, not dataclasses: the fast path reads this table on every run, and
+# `dataclasses` (with `inspect`) cost a lookup about 13 ms of imports.
 class Param:
     """An option (with flags) or a positional argument (no flags)."""
 
-    dest: str
-    help: str
-    flags: tuple[str, ...] = ()
-    takes_value: bool = True  # False: a flag that is on or off
-    metavar: str | None = None
-    complete: str | None = None  # the record kind whose names a Tab offers
-    least: int = 1  # arguments: how many values, at least and at most (None: any number)
-    most: int | None = 1
-    default: str | None = None
+    __slots__ = ("complete", "default", "dest", "flags", "help", "least", "metavar", "most", "takes_value")
+
+    def __init__(
+        self,
+        dest: str,
+        help: str,
+        flags: tuple[str, ...] = (),
+        takes_value: bool = True,  # False: a flag that is on or off
+        metavar: str | None = None,
+        complete: str | None = None,  # the record kind whose names a Tab offers
+        least: int = 1,  # arguments: how many values, at least and at most (None: any number)
+        most: int | None = 1,
+        default: str | None = None,
+    ) -> None:
+        self.dest, self.help, self.flags, self.takes_value = dest, help, flags, takes_value
+        self.metavar, self.complete, self.least, self.most, self.default = metavar, complete, least, most, default
 
     @property
     def is_option(self) -> bool:
         return bool(self.flags)
 
+    def __repr__(self) -> str:
+        return f"Param({self.dest!r})"
 
-@dataclass(frozen=True)
+
 class Command:
-    name: str
-    summary: str  # one whole sentence: the line in `cartq --help`
-    description: str = ""
-    args: tuple[Param, ...] = ()
-    options: tuple[Param, ...] = ()
-    formats: tuple[str, ...] = tuple(FORMATS)  # output formats offered, besides the table
-    data: bool = True  # takes --data
-    examples: tuple[str, ...] = ()
-    results: tuple[str, ...] = ()  # the cartq.results shapes its --json can print
-    wide: bool = False  # its table has a compact and a --wide form
-    pager: bool = True  # its table can be long enough to page
+    __slots__ = (
+        "args",
+        "data",
+        "description",
+        "examples",
+        "formats",
+        "name",
+        "options",
+        "pager",
+        "results",
+        "summary",
+        "wide",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        summary: str,  # one whole sentence: the line in `cartq --help`
+        description: str = "",
+        args: tuple[Param, ...] = (),
+        options: tuple[Param, ...] = (),
+        formats: tuple[str, ...] = tuple(FORMATS),  # output formats offered, besides the table
+        data: bool = True,  # takes --data
+        examples: tuple[str, ...] = (),
+        results: tuple[str, ...] = (),  # the cartq.results shapes its --json can print
+        wide: bool = False,  # its table has a compact and a --wide form
+        pager: bool = True,  # its table can be long enough to page
+    ) -> None:
+        self.name, self.summary, self.description, self.args, self.options = name, summary, description, args, options
+        self.formats, self.data, self.examples, self.results = formats, data, examples, results
+        self.wide, self.pager = wide, pager
+
+    def __repr__(self) -> str:
+        return f"Command({self.name!r})"
 
     def output_options(self) -> tuple[Param, ...]:
         """The options that choose how the result is written (the runner's, not the handler's)."""
