@@ -105,3 +105,12 @@ def test_every_csv_names_nested_columns_by_one_rule() -> None:
     costs = next(csv.DictReader(io.StringIO(run("costs", "--csv").stdout)))
     assert "value_currency" in market and "price_currency" in costs
     assert not [key for key in {**market, **costs} if "." in key]
+
+
+def test_a_product_named_twice_is_compared_once_and_said_so() -> None:
+    # 1.0.0: `compare A B A --csv` silently dropped the repeated column.
+    result = run("compare", "fucaso", "carvykti", "eque-cel", "--csv")
+    assert result.exit_code == 0
+    assert next(csv.reader(io.StringIO(result.stdout))) == ["field", "eque-cel", "cilta-cel"]
+    assert result.stderr == "cartq: 'eque-cel' names a product already compared; shown once\n"
+    assert run("compare", "fucaso", "eque-cel").exit_code == 2

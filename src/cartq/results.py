@@ -319,6 +319,7 @@ class Comparison(TypedDict):
     products: list[ComparedProduct]
     rows: list[ComparisonRow]
     views: list[ProductLookup]
+    repeated: list[str]  # queries that named a product already compared (shown once)
 
 
 class SearchHit(TypedDict):

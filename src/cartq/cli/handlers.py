@@ -90,8 +90,13 @@ def compare(queries: list[str], data: str | None) -> Output:
     from cartq.render import landscape_docs
 
     result = compared(open_store(data), queries)
+    notices = [f"{query!r} names a product already compared; shown once" for query in result["repeated"]]
     return Output(
-        result, "Comparison", lambda: landscape_docs.compare_doc(result), lambda: landscape_docs.comparison_rows(result)
+        result,
+        "Comparison",
+        lambda: landscape_docs.compare_doc(result),
+        lambda: landscape_docs.comparison_rows(result),
+        notices=notices,
     )
 
 

@@ -71,7 +71,18 @@ def _construct(part: str) -> Getter:
 def compare(store: Store, queries: list[str]) -> Record:
     if len(queries) < 2:
         raise UsageError("compare needs at least two products")
-    views = [view(store, "product", resolve(store, "product", q)) for q in queries]
+    # A product named twice (`compare fucaso carvykti eque-cel`) is compared once: a repeated
+    # column says nothing, and CSV columns are keyed by product id.
+    records: dict[str, Record] = {}
+    repeated = []
+    for query in queries:
+        record = resolve(store, "product", query)
+        if record["id"] in records:
+            repeated.append(query)
+        records.setdefault(record["id"], record)
+    if len(records) < 2:
+        raise UsageError("compare needs at least two different products")
+    views = [view(store, "product", record) for record in records.values()]
     fields: list[tuple[str, Getter]] = [
         ("INN", lambda v: v["record"].get("inn")),
         ("Chinese generic name", lambda v: v["record"].get("chinese_generic_name")),
@@ -98,4 +109,5 @@ def compare(store: Store, queries: list[str]) -> Record:
         "products": [{"id": v["record"]["id"], "name": v["record"]["name"]} for v in views],
         "rows": [{"field": name, "values": [get(v) for v in views]} for name, get in fields],
         "views": views,
+        "repeated": repeated,
     }
