@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import run
@@ -235,3 +237,16 @@ def test_a_filter_resolved_by_a_near_name_says_so_too() -> None:
     costs = run("costs", "--product", "fucasso")
     assert "the closest match to 'fucasso'" in costs.stderr
     assert run("timeline", "--target", "bcma").stderr == ""
+
+
+def test_matched_words_are_highlighted_on_a_terminal_only() -> None:
+    from cartq.cli import fast, runner
+    from cartq.render.screen import render_plain, render_styled
+
+    parsed = fast.parse(["search", "allogeneic"])
+    assert parsed is not None
+    doc = runner.produce(*parsed)[0].doc()
+    styled = render_styled(doc, 120)
+    # Bold yellow around the matched word, in the body (not in the header or title).
+    assert re.search(r"\x1b\[1;33m[Aa]llogeneic\x1b\[0m", styled)
+    assert "\x1b" not in render_plain(doc)

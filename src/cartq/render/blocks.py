@@ -28,9 +28,12 @@ class Table:
         rows: list[list[str]],
         title: str | None = None,
         after: dict[int, list[str]] | None = None,
+        highlight: tuple[str, ...] = (),
     ) -> None:
         self.columns, self.rows, self.title = columns, rows, title
         self.after = after or {}
+        # Words to emphasise in the body on a terminal (a search's matched words); plain text is unchanged.
+        self.highlight = highlight
 
 
 class Lines:

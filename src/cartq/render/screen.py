@@ -184,8 +184,9 @@ def table_lines(block: Table, width: int) -> list[Line]:
     if widths is None:
         return row_blocks(header, body, width, block.after)
     lines = cells_lines(header, widths, "bold cyan")
+    marked = _marker(block.highlight)
     for number, row in enumerate(body):
-        lines += cells_lines(row, widths, "")
+        lines += cells_lines(row, widths, "", marked)
         lines += after_lines(block.after.get(number), width)
     return lines
 
@@ -201,13 +202,33 @@ def after_lines(notes: list[str] | None, width: int) -> list[Line]:
     return out
 
 
-def cells_lines(cells: list[str], widths: list[int], style: str) -> list[Line]:
+HIGHLIGHT = "bold yellow"
+
+
+def _marker(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern for the words to emphasise (any case), longest first so 'insurance' beats 'in'."""
+    wanted = sorted({w for w in words if len(w) >= 2}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, wanted)), re.IGNORECASE) if wanted else None
+
+
+def _marked(text: str, style: str, marker: re.Pattern[str] | None) -> Line:
+    if marker is None:
+        return [(text, style)]
+    pieces: Line = []
+    at = 0
+    for found in marker.finditer(text):
+        pieces += [(text[at : found.start()], style), (found.group(), HIGHLIGHT)]
+        at = found.end()
+    return [*pieces, (text[at:], style)]
+
+
+def cells_lines(cells: list[str], widths: list[int], style: str, marker: re.Pattern[str] | None = None) -> list[Line]:
     wrapped = [wrap(c, w) for c, w in zip(cells, widths, strict=True)]
     height = max(len(w) for w in wrapped)
     lines: list[Line] = []
     for n in range(height):
         parts = [pad(w[n] if n < len(w) else "", widths[j]) for j, w in enumerate(wrapped)]
-        lines.append([(INDENT + (" " * GAP).join(parts).rstrip(), style)])
+        lines.append(_marked(INDENT + (" " * GAP).join(parts).rstrip(), style, marker))
     return lines
 
 

@@ -27,6 +27,7 @@ def search_doc(query: str, hits: list[Record]) -> Doc:
                 for h in hits
             ],
             title=f"Search: {query}",
+            highlight=tuple(query.split()) + tuple(word for h in hits for word in h.get("matched") or ()),
         )
     )
     return doc
