@@ -42,6 +42,20 @@ def parse_phase(text: str) -> str:
     raise UsageError(f"unknown phase {text!r}", hint="use one of: 1, 1/2, 2, 3, early, preclinical, registrational")
 
 
+def _target_and_indications(
+    store: Store, applied: dict[str, str], target: str | None, indication: str | None
+) -> tuple[str | None, set[str] | None]:
+    """The --target and --indication filters resolved: the target's id, and the ids of the
+    indication and every subtype below it (LBCL takes in DLBCL); each recorded in `applied`."""
+    target_id = wanted = None
+    if target is not None:
+        applied["target"] = target_id = resolve(store, "target", target)["id"]
+    if indication is not None:
+        applied["indication"] = root = resolve(store, "indication", indication)["id"]
+        wanted = indication_and_subtypes(store, root)
+    return target_id, wanted
+
+
 def _names(store: Store, kind: str, ids: list[str]) -> list[str]:
     return [label_of(record) for record in store.get_many(kind, ids)]
 
@@ -55,13 +69,10 @@ def trials(
 ) -> Record:
     studies = store.all("study")
     applied: dict[str, str] = {}
-    if target is not None:
-        record = resolve(store, "target", target)
-        applied["target"] = record["id"]
-        studies = [s for s in studies if record["id"] in s["targets"]]
-    if indication is not None:
-        root = resolve(store, "indication", indication)["id"]
-        applied["indication"], wanted = root, indication_and_subtypes(store, root)
+    target_id, wanted = _target_and_indications(store, applied, target, indication)
+    if target_id is not None:
+        studies = [s for s in studies if target_id in s["targets"]]
+    if wanted is not None:
         studies = [s for s in studies if wanted & set(s["indications"])]
     if sponsor is not None:
         norm = check_query(sponsor, "company")
@@ -112,13 +123,10 @@ def timeline(
     applied: dict[str, str] = {}
     if not all_events:
         events = [e for e in events if e["kind"] in APPROVAL_EVENTS]
-    if target is not None:
-        record = resolve(store, "target", target)
-        applied["target"] = record["id"]
-        events = [e for e in events if record["id"] in e["targets"]]
-    if indication is not None:
-        root = resolve(store, "indication", indication)["id"]
-        applied["indication"], wanted = root, indication_and_subtypes(store, root)
+    target_id, wanted = _target_and_indications(store, applied, target, indication)
+    if target_id is not None:
+        events = [e for e in events if target_id in e["targets"]]
+    if wanted is not None:
         events = [e for e in events if e.get("indication") in wanted]
     if since is not None:
         from cartq.domain.show import since_date
