@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cartq.cli.registry_handler import registry as registry
 from cartq.errors import UsageError
 from cartq.factbase import open_store as open_store
 from cartq.kinds import BY_KIND
@@ -343,48 +344,6 @@ def schema(part: str) -> Output:
     document = schema_gen.fact_base_schema() if part == "facts" else schema_gen.output_schema(result_shapes())
     # Always JSON, whichever format was asked for.
     return Output(document, "", lambda: json.dumps(document, ensure_ascii=False, indent=2))
-
-
-def registry(
-    words: list[str] | None,
-    target: str | None,
-    indication: str | None,
-    product: str | None,
-    sponsor: str | None,
-    phase: str | None,
-    status: str | None,
-    city: str | None,
-    since: str | None,
-    until: str | None,
-    facet: str | None,
-    chart: bool,
-    info: bool,
-    registry: str | None,
-    api_url: str | None,
-    data: str | None,
-) -> Output:
-    from cartq.cli import registry_handler
-
-    return registry_handler.handle(
-        words or [],
-        {
-            "target": target,
-            "indication": indication,
-            "product": product,
-            "sponsor": sponsor,
-            "phase": phase,
-            "status": status,
-            "city": city,
-            "since": since,
-            "until": until,
-        },
-        facet=facet,
-        chart=chart,
-        info=info,
-        registry=registry,
-        api_url=api_url,
-        data=data,
-    )
 
 
 def export(format: str, path: str, bom: bool, registry: str | None, data: str | None) -> Output:

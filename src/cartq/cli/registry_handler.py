@@ -4,10 +4,12 @@ the fact base first (so 'fucaso', '卡卫荻' or 'bcma' mean what they mean ever
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq.errors import NotFound, UsageError
 from cartq.render.formats import Output
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # cli.handlers imports this module on every run: no `typing` at start-up
+    from typing import Any
 
 NAMED_FILTERS = {"target": "target", "indication": "indication", "product": "product"}
 
@@ -46,10 +48,17 @@ def _resolved(store: Any, filters: dict[str, str | None]) -> dict[str, str | Non
     return out
 
 
-def handle(
-    words: list[str],
-    filters: dict[str, str | None],
-    *,
+def registry(
+    words: list[str] | None,
+    target: str | None,
+    indication: str | None,
+    product: str | None,
+    sponsor: str | None,
+    phase: str | None,
+    status: str | None,
+    city: str | None,
+    since: str | None,
+    until: str | None,
     facet: str | None,
     chart: bool,
     info: bool,
@@ -57,8 +66,22 @@ def handle(
     api_url: str | None,
     data: str | None,
 ) -> Output:
+    """The `registry` command's handler (cli.handlers re-exports it under the command's name)."""
     from cartq.factbase import open_store
     from cartq.registry import query, views
+
+    words = words or []
+    filters: dict[str, str | None] = {
+        "target": target,
+        "indication": indication,
+        "product": product,
+        "sponsor": sponsor,
+        "phase": phase,
+        "status": status,
+        "city": city,
+        "since": since,
+        "until": until,
+    }
 
     if words[:1] == ["update"]:
         return _update(words, filters, registry, api_url, data)
