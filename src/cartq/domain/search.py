@@ -345,10 +345,6 @@ def answering_command(query: str) -> str | None:
     return None
 
 
-def kind_names() -> list[str]:
-    return [spec.kind for spec in KINDS]
-
-
 def kind_of(name: str) -> str | None:
     """A kind by its name, its plural or its section ('products', 'glossary' -> term)."""
     folded = name.strip().casefold()

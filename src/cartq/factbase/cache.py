@@ -50,8 +50,9 @@ if TYPE_CHECKING:
 
     from cartq.factbase.index import Validated
 
-# Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums.
-CACHE_FORMAT = "5"
+# Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums;
+# 6: no search text column (search folds each record itself).
+CACHE_FORMAT = "6"
 # The modules that shape a stored record: the schema, its closed sets, the kind registry and the
 # index builder. Their source is part of the cache key, so a changed model (a new defaulted field,
 # say) is never served from a cache built by the old one.

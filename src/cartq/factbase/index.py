@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from cartq.kinds import KINDS
 from cartq.names import normalise_joined
-from cartq.records import Record, citations_of, names_of, references_of
+from cartq.records import citations_of, names_of, references_of
 
 # (kind, id, normalised name, name, index in its section): one row per distinct name of a record.
 NameRow = tuple[str, str, str, str, int]
@@ -64,21 +64,6 @@ def index_rows(data: dict[str, Any]) -> Rows:
     return names, links
 
 
-def _search_text(record: Record) -> str:
-    """The record's text values (not its keys), each normalised; '|' keeps a match inside one value."""
-    values: list[str] = []
-    stack: list[Any] = [record]
-    while stack:
-        item = stack.pop()
-        for value in item.values() if type(item) is dict else item:
-            kind = type(value)
-            if kind is str:
-                values.append(value)
-            elif kind is dict or kind is list:
-                stack.append(value)
-    return normalise_joined(values)
-
-
 _SECTIONS = frozenset(spec.section for spec in KINDS)
 
 
@@ -92,7 +77,7 @@ def _has_space(name: str) -> bool:
 SCHEMA_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
-                      text TEXT NOT NULL, PRIMARY KEY (kind, id));
+                      PRIMARY KEY (kind, id));
 CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL,
                     folded TEXT, rnorm TEXT NOT NULL, length INTEGER NOT NULL);
 CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
@@ -130,9 +115,9 @@ def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str,
     }
     connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     connection.executemany(
-        "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO records VALUES (?, ?, ?, ?)",
         (
-            (spec.kind, record["id"], seq, text, _search_text(record))
+            (spec.kind, record["id"], seq, text)
             for spec in KINDS
             for seq, (record, text) in enumerate(zip(data[spec.section], facts.record_json(spec.section), strict=True))
         ),

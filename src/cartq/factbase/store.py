@@ -123,13 +123,6 @@ class Store:
         for (data,) in rows:
             yield json.loads(data)
 
-    def text_matches(self, norm: str, limit: int = 200) -> list[tuple[str, str]]:
-        # instr() rather than LIKE: the needle may hold % or _ and must match literally.
-        rows = self.connection.execute(
-            "SELECT kind, id FROM records WHERE instr(text, ?) > 0 ORDER BY kind, seq LIMIT ?", (norm, limit)
-        )
-        return list(rows)
-
     def linked_to(self, kind: str, rid: str) -> list[tuple[str, str, str]]:
         rows = self.connection.execute(
             "SELECT field, kind, id FROM links WHERE other_kind = ? AND other_id = ?", (kind, rid)
