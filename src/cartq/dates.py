@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq.enums import Confidence, DatePrecision
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def shown_date(value: str | None, precision: str | None = DatePrecision.day, missing: str = "date unconfirmed") -> str:

@@ -9,7 +9,12 @@ underscores as spaces. A test fails if any label still looks like a code.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, TypeVar
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    E = TypeVar("E", bound="Labelled")
 
 
 class Labelled(str, Enum):
@@ -23,9 +28,6 @@ class Labelled(str, Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-E = TypeVar("E", bound=Labelled)
 
 
 def label(enum: type[E], value: Any) -> str:

@@ -9,29 +9,55 @@ view, its view in render/. A test fails if a model and this table disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from enum import Enum
 
 
-@dataclass(frozen=True)
 class KindSpec:
-    kind: str
-    section: str  # the top-level list in facts.yaml
-    label: str  # what a person calls one record ("glossary term")
-    plural: str
-    model: str  # the pydantic model's class name in factbase.models
-    # Fields whose values are names a person might type (the id always is one).
-    names: tuple[str, ...] = ()
-    # Field path -> kind it refers to; "*" steps into a list.
-    references: dict[str, str] = field(default_factory=dict)
-    # Where citations sit; every record has `sources` unless told otherwise.
-    citations: tuple[str, ...] = ("sources",)
-    # The command that shows one record of the kind, if one does, and the option that names it
-    # there (`cartq costs --country china`); without an option the name is the argument.
-    command: str | None = None
-    option: str | None = None
-    # Search ranks kinds people look up first; 0 = not a search result of its own.
-    search_rank: int = 0
+    """One kind of record. A plain class, not a dataclass: `dataclasses` imports `inspect` and
+    `ast`, a fifth of a lookup's start-up (measured with benchmarks/bench.py)."""
+
+    __slots__ = (
+        "citations",
+        "command",
+        "kind",
+        "label",
+        "model",
+        "names",
+        "option",
+        "plural",
+        "references",
+        "search_rank",
+        "section",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        section: str,  # the top-level list in facts.yaml
+        label: str,  # what a person calls one record ("glossary term")
+        plural: str,
+        model: str,  # the pydantic model's class name in factbase.models
+        # Fields whose values are names a person might type (the id always is one).
+        names: tuple[str, ...] = (),
+        # Field path -> kind it refers to; "*" steps into a list.
+        references: dict[str, str] | None = None,
+        # Where citations sit; every record has `sources` unless told otherwise.
+        citations: tuple[str, ...] = ("sources",),
+        # The command that shows one record of the kind, if one does, and the option that names it
+        # there (`cartq costs --country china`); without an option the name is the argument.
+        command: str | None = None,
+        option: str | None = None,
+        # Search ranks kinds people look up first; 0 = not a search result of its own.
+        search_rank: int = 0,
+    ) -> None:
+        self.kind, self.section, self.label, self.plural, self.model = kind, section, label, plural, model
+        self.names, self.references, self.citations = names, references or {}, citations
+        self.command, self.option, self.search_rank = command, option, search_rank
+
+    def __repr__(self) -> str:
+        return f"KindSpec({self.kind!r})"
 
 
 KINDS: tuple[KindSpec, ...] = (
@@ -181,8 +207,18 @@ KINDS: tuple[KindSpec, ...] = (
 BY_KIND: dict[str, KindSpec] = {spec.kind: spec for spec in KINDS}
 BY_SECTION: dict[str, KindSpec] = {spec.section: spec for spec in KINDS}
 
-# Every kind as a closed set, for the schema (a dispute's `about` names one) and for the code.
-Kind = Enum("Kind", {spec.kind: spec.kind for spec in KINDS}, type=str)  # type: ignore[misc]
+
+def __getattr__(name: str) -> type[Enum]:
+    """`Kind`: every kind as a closed set, for the schema (a dispute's `about` names one), made
+    when first asked for: creating an enum costs a lookup time it never needs."""
+    if name != "Kind":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from enum import Enum
+
+    kind = Enum("Kind", {spec.kind: spec.kind for spec in KINDS}, type=str)  # type: ignore[misc]
+    globals()["Kind"] = kind
+    return kind
+
 
 # The kinds a person looks up by name, in the order a miss checks them for "is a ... instead".
 NAMED_KINDS: tuple[str, ...] = tuple(spec.kind for spec in KINDS if spec.names and spec.kind != "source")

@@ -9,7 +9,7 @@ and only its added keys. Keys may be added in later versions; none are removed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar  # noqa: TID253
 
 # The registry's results (ClinicalTrials.gov studies) are declared beside its code; re-exported here
 # so that every command's result shape is found in one namespace.

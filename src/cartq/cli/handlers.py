@@ -4,18 +4,11 @@ open the fact base, call the domain, and say how to show the result. No printing
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 from cartq.cli.registry_handler import registry as registry
 from cartq.errors import UsageError
 from cartq.factbase import open_store as open_store
 from cartq.kinds import BY_KIND
 from cartq.render.formats import Output
-
-if TYPE_CHECKING:
-    pass
 
 
 def _show(
@@ -312,7 +305,7 @@ def validate(path: str | None, strict: bool, data: str | None) -> Output:
     return Output(result, "Validation", lambda: f"{target}: valid{checked} (current to {facts['as_of']}): {summary}")
 
 
-def _unsupported(target: Path, facts: dict[str, object]) -> list[str]:
+def _unsupported(target: str, facts: dict[str, object]) -> list[str]:
     """The support checks (factbase.support), each problem with the line of its record and field."""
     import re
 
@@ -328,11 +321,16 @@ def _unsupported(target: Path, facts: dict[str, object]) -> list[str]:
         field = (found.group(3) or found.group(4) or "").split(".") if found else []
         field = [part for part in field if part]
         locs.append((found.group(1), int(found.group(2)), *field) if found else ())
-    lines = line_index(target.read_text(encoding="utf-8"), [loc for loc in locs if loc])
+    lines = line_index(_read_text(target), [loc for loc in locs if loc])
     return [
         f"line {line}: {problem}" if (line := line_of(lines, loc)) else problem
         for problem, loc in zip(problems, locs, strict=True)
     ]
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as text:
+        return text.read()
 
 
 def schema(part: str) -> Output:
@@ -342,6 +340,8 @@ def schema(part: str) -> Output:
     if part not in SCHEMA_PARTS:
         raise UsageError(f"unknown schema {part!r}: choose {' or '.join(SCHEMA_PARTS)}")
     document = schema_gen.fact_base_schema() if part == "facts" else schema_gen.output_schema(result_shapes())
+    import json
+
     # Always JSON, whichever format was asked for.
     return Output(document, "", lambda: json.dumps(document, ensure_ascii=False, indent=2))
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
 from cartq.dates import event_date
 from cartq.domain.resolve import label_of, resolve
 from cartq.domain.views import approvals_of, view
@@ -21,11 +18,15 @@ from cartq.enums import (
 )
 from cartq.errors import UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from cartq.factbase.store import Store
     from cartq.records import Record
 
-Getter = Callable[[Any], Any]
+    Getter = Callable[[Any], Any]
 CONSTRUCT_PARTS = ("binder", "hinge", "transmembrane", "costimulatory_domain", "signalling_domain", "vector")
 
 
@@ -48,8 +49,7 @@ def _list_prices(country: str) -> Getter:
 
 def _approvals(product: Record) -> list[str]:
     return [
-        f"{event_date(e)}: {e.get('indication_name') or ''}"
-        f" ({label(EventKind, e['kind'])})"
+        f"{event_date(e)}: {e.get('indication_name') or ''} ({label(EventKind, e['kind'])})"
         for e in approvals_of(product)
         if e["regulator"] == Regulator.NMPA
     ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
 
 from cartq.domain.related import (
     dated,
@@ -21,7 +20,10 @@ from cartq.enums import APPROVAL_EVENTS, Phase
 from cartq.errors import NotFound, UsageError
 from cartq.names import normalise
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cartq.factbase.store import Store
     from cartq.records import Record
 

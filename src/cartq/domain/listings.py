@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from cartq.domain.related import first_approval, first_approval_fields, linked, summary
 from cartq.domain.resolve import label_of
 from cartq.enums import APPROVAL_EVENTS, CompanyRoleKind
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cartq.factbase.store import Store
     from cartq.records import Record
 

@@ -4,14 +4,14 @@ a set of records, and the rows (an event with its product's name) the views shar
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from cartq.domain.resolve import label_of
 from cartq.enums import APPROVAL_EVENTS, Regulator
 from cartq.records import citations_of
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
 
     from cartq.factbase.store import Store
     from cartq.records import Record

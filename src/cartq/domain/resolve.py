@@ -5,13 +5,14 @@ ever answered silently.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from cartq.errors import NotFound
 from cartq.kinds import BY_KIND, NAMED_KINDS
 from cartq.names import normalise
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cartq.factbase.store import Store
     from cartq.records import Record
 

@@ -16,13 +16,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
 from cartq.domain.resolve import ANY_KIND, check_query, label_of
 from cartq.kinds import BY_KIND, KINDS
 from cartq.names import normalise
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cartq.factbase.store import Store
     from cartq.records import Record
 

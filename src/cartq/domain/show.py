@@ -4,13 +4,14 @@ on the commercial insurance list?") on the commands that own them. Plain data; n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from cartq.domain.resolve import command_for, kind_label, label_of, resolve
 from cartq.errors import NotFound, UsageError
 from cartq.kinds import KINDS
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cartq.factbase.store import Store
     from cartq.records import Record
 

@@ -6,9 +6,6 @@ or a richer one registered here for the kinds people look up most.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
 from cartq.dates import shown_date
 from cartq.domain.related import (
     dated,
@@ -27,7 +24,11 @@ from cartq.domain.resolve import label_of, resolve_match
 from cartq.enums import APPROVAL_EVENTS
 from cartq.records import citations_of
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from cartq.factbase.store import Store
     from cartq.records import Record
 
@@ -206,9 +207,11 @@ def registry_link(kind: str, record: Record) -> Record | None:
     None when there is no registry on this machine (a lookup never needs one)."""
     if kind not in REGISTRY_LINKED:
         return None
-    from cartq.registry.store import default_path
+    from os.path import isfile
 
-    if not default_path().is_file():
+    from cartq.registry.location import default_file
+
+    if not isfile(default_file()):
         return None
     from cartq.registry.query import link
 

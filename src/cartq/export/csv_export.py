@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
-from typing import Any
+from pathlib import Path  # noqa: TID253
+from typing import Any  # noqa: TID253
 
 from cartq.csv_cells import FORMULA_PREFIX, boolean, neutralise, number
 from cartq.export.files import FORMAT, FORMAT_VERSION, ExportResult, check_target, is_csv_export, temp_dir

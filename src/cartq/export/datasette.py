@@ -6,7 +6,7 @@ facet suggestions per table, label columns, and the full-text index.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any  # noqa: TID253
 
 from cartq.export.files import FORMAT, FORMAT_VERSION
 from cartq.export.schema import header_fields

@@ -8,10 +8,10 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
+import tempfile  # noqa: TID253
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field  # noqa: TID253
+from pathlib import Path  # noqa: TID253
 
 from cartq.errors import UsageError
 

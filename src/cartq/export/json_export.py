@@ -11,8 +11,8 @@ PATH may be absent, empty or an earlier cartq JSON export; anything else is refu
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from pathlib import Path  # noqa: TID253
+from typing import Any  # noqa: TID253
 
 from cartq.export.files import FORMAT, FORMAT_VERSION, ExportResult, check_target, is_json_export, write_json
 from cartq.export.schema import header_fields

@@ -36,7 +36,7 @@ Encodings (the same in SQLite and CSV):
 """
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any  # noqa: TID253
 
 from cartq.export.tables import Column, Schema, Table
 from cartq.export.walk import _Walker

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from pathlib import Path
-from typing import Any
+from pathlib import Path  # noqa: TID253
+from typing import Any  # noqa: TID253
 
 from cartq.enums import EventKind, Regulator
 from cartq.errors import FactBaseError, RegistryError, UsageError

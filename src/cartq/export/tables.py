@@ -5,8 +5,8 @@ export/schema.py for the rules that derive them from the models).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field  # noqa: TID253
+from typing import Any  # noqa: TID253
 
 # Powers of ten for each Scale value; a test fails if a Scale member is missing here.
 SCALE_EXPONENT = {"one": 0, "thousand": 3, "million": 6, "billion": 9}

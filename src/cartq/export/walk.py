@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import types
-import typing
+import typing  # noqa: TID253
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any  # noqa: TID253
 
 from cartq.export.tables import SCALE_EXPONENT, Column, Schema, Table
 from cartq.kinds import BY_KIND, KindSpec

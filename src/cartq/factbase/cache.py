@@ -28,27 +28,24 @@ import os
 import sqlite3
 import stat
 import time
-from pathlib import Path
 
 from cartq import __version__
 from cartq.errors import FactBaseError
-from cartq.factbase.guard import CheckedStore, _checksum, _guard
+from cartq.factbase.guard import CheckedStore, _checksum, _guard, blake2b
 from cartq.factbase.store import Store
 from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
-
-try:  # the BLAKE2 module itself: `hashlib` would load OpenSSL too, a few ms of every lookup
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without it
-    from hashlib import blake2b
 
 # The checks and the index builder are imported only where a cache is built or
 # damage is answered; `typing` only for the type checker: a lookup from a sound cache needs none.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from os import PathLike
     from typing import Any
 
     from cartq.factbase.index import Validated
+
+    Where = str | PathLike[str]  # paths are strings here: `pathlib` costs a lookup more than it does
 
 # Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums;
 # 6: no search text column (search folds each record itself).
@@ -57,7 +54,7 @@ CACHE_FORMAT = "6"
 # index builder. Their source is part of the cache key, so a changed model (a new defaulted field,
 # say) is never served from a cache built by the old one.
 SHAPING_MODULES = ("factbase/models.py", "enums.py", "kinds.py", "records.py", "factbase/index.py", "names.py")
-_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 # A fact base changed within this long before it was read may change again with the same stat
 # (timestamps tick coarsely: FAT keeps 2 s), so its stat is not trusted until a later run.
@@ -76,7 +73,8 @@ _NO_FOLLOW = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW
 def models_fingerprint() -> bytes:
     h = blake2b(digest_size=16)
     for name in SHAPING_MODULES:
-        h.update(name.encode() + b"\0" + (_PACKAGE / name).read_bytes())
+        with open(os.path.join(_PACKAGE, name), "rb") as source:
+            h.update(name.encode() + b"\0" + source.read())
     return h.digest()
 
 
@@ -84,7 +82,7 @@ def _code_key() -> str:
     return blake2b(f"{CACHE_FORMAT}\0{__version__}\0".encode() + models_fingerprint(), digest_size=16).hexdigest()
 
 
-def load_checked(path: Path, raw: bytes) -> Validated:
+def load_checked(path: Where, raw: bytes) -> Validated:
     """The fact base read and validated (cartq.factbase.checks, imported only for a build)."""
     from cartq.factbase.checks import load_checked as checked
 
@@ -103,11 +101,11 @@ def _euid() -> int:
     return geteuid() if geteuid else 0
 
 
-def cache_dir() -> Path | None:
+def cache_dir() -> str | None:
     """Where the cache lives, or None when there is nowhere safe: never a relative path."""
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     if os.path.isabs(xdg):
-        return Path(xdg) / "cartq"
+        return os.path.join(xdg, "cartq")
     home = os.environ.get("HOME", "")
     if not os.path.isabs(home):
         try:
@@ -118,16 +116,16 @@ def cache_dir() -> Path | None:
             return None
         if not os.path.isabs(home):
             return None
-    return Path(home) / ".cache" / "cartq"
+    return os.path.join(home, ".cache", "cartq")
 
 
-def private_dir(directory: Path | None) -> Path | None:
+def private_dir(directory: str | None) -> str | None:
     """`directory`, created 0700 if need be, when it is a directory of ours that only we can use
     (others' permission bits are removed from an existing one) and can enter; None otherwise."""
     if directory is None:
         return None
     try:
-        directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # as the XDG spec asks
+        os.makedirs(os.path.dirname(directory), mode=0o700, exist_ok=True)  # as the XDG spec asks
         try:
             os.mkdir(directory, 0o700)
         except FileExistsError:
@@ -144,8 +142,8 @@ def private_dir(directory: Path | None) -> Path | None:
     return directory
 
 
-def _path_key(path: Path) -> str:
-    return blake2b(os.fsencode(path.resolve()), digest_size=8).hexdigest()
+def _path_key(path: Where) -> str:
+    return blake2b(os.fsencode(os.path.realpath(path)), digest_size=8).hexdigest()
 
 
 def _digest(raw: bytes) -> str:
@@ -163,14 +161,14 @@ def _trusted_stat(st: os.stat_result, read_at_ns: int) -> str:
     return _stat_key(st)
 
 
-def _display(path: Path) -> str:
+def _display(path: Where) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 _URI_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
 
 
-def _uri(file: Path, mode: str) -> str:
+def _uri(file: Where, mode: str) -> str:
     # Quoted as urllib.parse.quote does (which imports ipaddress and more): a '#', '?' or '%' in
     # the path would otherwise end or change the URI.
     quoted = "".join(chr(byte) if byte in _URI_SAFE else f"%{byte:02X}" for byte in os.fsencode(file))
@@ -181,7 +179,7 @@ def _our_file(st: os.stat_result) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_uid == _euid() and not st.st_mode & 0o022
 
 
-def _sound_file(file: Path) -> bool:
+def _sound_file(file: Where) -> bool:
     """A regular file of ours, not a symlink, whose SQLite header agrees with its size: catches a
     truncated, extended, foreign or planted file without reading more than 100 bytes.
     """
@@ -209,7 +207,7 @@ def _sound_file(file: Path) -> bool:
     return pages > 0 and st.st_size == page_size * pages
 
 
-def _open_cached(file: Path, code: str) -> tuple[sqlite3.Connection, dict[str, str]] | None:
+def _open_cached(file: Where, code: str) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     """A read-only connection to a sound cache file built by this code, and its meta; else None."""
     if not _sound_file(file):
         return None
@@ -228,7 +226,7 @@ def _open_cached(file: Path, code: str) -> tuple[sqlite3.Connection, dict[str, s
         return None  # damaged, truncated or foreign: rebuild
 
 
-def _refresh_stat(directory: Path, file: Path, source: sqlite3.Connection, stat_key: str) -> None:
+def _refresh_stat(directory: Where, file: Where, source: sqlite3.Connection, stat_key: str) -> None:
     """Record the fact base's stat in a cache whose content hash matched (it was built from a file
     changed just before, or the file was touched since), so the next run skips hashing. A copy is
     changed and renamed into place, as a build is: the file in use is never written. Best effort.
@@ -242,7 +240,7 @@ def _refresh_stat(directory: Path, file: Path, source: sqlite3.Connection, stat_
     _write_atomically(directory, file, fill)
 
 
-def _write_atomically(directory: Path, file: Path, fill: Callable[[sqlite3.Connection], None]) -> bool:
+def _write_atomically(directory: Where, file: Where, fill: Callable[[sqlite3.Connection], None]) -> bool:
     """Fill a new SQLite file under a temp name (mode 0600, named with our pid for `tidy`) and
     rename it over `file`, so no reader ever sees half a file. False if anything fails; the temp
     file is removed then, and on Ctrl-C too (which goes on up). Only SIGKILL leaves one, for `tidy`.
@@ -250,7 +248,7 @@ def _write_atomically(directory: Path, file: Path, fill: Callable[[sqlite3.Conne
     import tempfile
 
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f"{file.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{os.path.basename(file)}.{os.getpid()}.", suffix=".tmp", dir=directory)
     except OSError:
         return False
     os.close(fd)
@@ -295,7 +293,7 @@ def _writer_gone(name: str) -> bool:
     return False
 
 
-def _built_for(file: Path) -> str | None:
+def _built_for(file: Where) -> str | None:
     """The fact-base path a cache file was built for, or None if it cannot be read."""
     try:
         connection = sqlite3.connect(_uri(file, "ro"), uri=True)
@@ -308,7 +306,7 @@ def _built_for(file: Path) -> str | None:
     return row[0] if row and isinstance(row[0], str) else None
 
 
-def tidy(directory: Path, keep: str) -> None:
+def tidy(directory: Where, keep: str) -> None:
     """Remove temp files left by killed builds, caches of fact bases that are gone or unreadable,
     and the oldest caches past MAX_CACHE_FILES; `keep` is the file being built. Never raises.
     """
@@ -330,7 +328,7 @@ def tidy(directory: Path, keep: str) -> None:
             elif name.endswith(".sqlite") and name != keep:
                 if stat.S_ISDIR(st.st_mode):
                     continue  # not ours to empty; the build goes on without it
-                built_for = _built_for(Path(entry.path)) if _our_file(st) else None
+                built_for = _built_for(entry.path) if _our_file(st) else None
                 if built_for is None or not os.path.exists(built_for) or name.startswith(keep[:16] + "-"):
                     os.unlink(entry.path)
                 else:
@@ -345,14 +343,14 @@ def tidy(directory: Path, keep: str) -> None:
             pass
 
 
-def _write_cache(directory: Path, file: Path, facts: Validated, key: dict[str, str]) -> bool:
+def _write_cache(directory: Where, file: Where, facts: Validated, key: dict[str, str]) -> bool:
     """Tidy the directory, then build the cache beside `file` and rename it into place."""
 
     def fill(connection: sqlite3.Connection) -> None:
         build_index(connection, facts, key)
         _add_checksums(connection)
 
-    tidy(directory, file.name)
+    tidy(directory, os.path.basename(file))
     return _write_atomically(directory, file, fill)
 
 
@@ -362,7 +360,7 @@ def _in_memory(facts: Validated, key: dict[str, str]) -> sqlite3.Connection:
     return connection
 
 
-def _proven(path: Path) -> tuple[sqlite3.Connection, dict[str, str]] | None:
+def _proven(path: Where) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     """The cache of `path` and its meta when it proves the fact base valid: built by this same
     code from these same bytes (a cache is only ever built from a fact base that passed every
     check). The content is always hashed here (no stat shortcut); nothing is written."""
@@ -371,7 +369,7 @@ def _proven(path: Path) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     directory = private_dir(cache_dir())
     if directory is None:
         return None
-    opened = _open_cached(directory / f"{_path_key(path)}.sqlite", _code_key())
+    opened = _open_cached(os.path.join(directory, f"{_path_key(path)}.sqlite"), _code_key())
     if opened is None:
         return None
     connection, meta = opened
@@ -385,7 +383,7 @@ def _proven(path: Path) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     return connection, meta
 
 
-def known_data(path: Path) -> dict[str, Any] | None:
+def known_data(path: Where) -> dict[str, Any] | None:
     """The validated data of a fact base whose cache proves it valid (_proven), key for key and
     value for value what validating it again gives (checks.load_validated): each record from its
     checked JSON, the rest from the cache's meta. None otherwise, or if anything in the cache
@@ -414,7 +412,7 @@ def known_data(path: Path) -> dict[str, Any] | None:
         connection.close()
 
 
-def open_store(path: Path) -> Store:
+def open_store(path: Where) -> Store:
     """Open the fact base at `path`: from its cache when the cache is sound and built from the same
     bytes by the same code, else by reading and validating it (and caching the result).
     """
@@ -425,7 +423,7 @@ def open_store(path: Path) -> Store:
         raw, st = read_fact_base(path)
         key = _key(path, _digest(raw), "", "")
         return Store(_in_memory(load_checked(path, raw), key), path)
-    file = directory / f"{_path_key(path)}.sqlite"
+    file = os.path.join(directory, f"{_path_key(path)}.sqlite")
     code = _code_key()
     opened = _open_cached(file, code)
     if opened is not None and opened[1].get("stat") == _stat_key(st):
@@ -433,7 +431,7 @@ def open_store(path: Path) -> Store:
     return _build(path, directory, file, code, opened)
 
 
-def _key(path: Path, digest: str, code: str, stat_key: str) -> dict[str, str]:
+def _key(path: Where, digest: str, code: str, stat_key: str) -> dict[str, str]:
     return {
         "format": CACHE_FORMAT,
         "version": __version__,
@@ -445,9 +443,9 @@ def _key(path: Path, digest: str, code: str, stat_key: str) -> dict[str, str]:
 
 
 def _build(
-    path: Path,
-    directory: Path,
-    file: Path,
+    path: Where,
+    directory: Where,
+    file: Where,
     code: str,
     opened: tuple[sqlite3.Connection, dict[str, str]] | None,
 ) -> Store:
@@ -477,7 +475,7 @@ def _build(
         return Store(_in_memory(facts, key), path)
 
 
-def _rebuild(path: Path, directory: Path, file: Path, code: str) -> sqlite3.Connection:
+def _rebuild(path: Where, directory: Where, file: Where, code: str) -> sqlite3.Connection:
     """A fresh index after damage was found in the cache file: the damaged file is replaced."""
     try:
         os.unlink(file)
@@ -486,7 +484,7 @@ def _rebuild(path: Path, directory: Path, file: Path, code: str) -> sqlite3.Conn
     return _build(path, directory, file, code, None).connection
 
 
-def validated_data(path: Path) -> dict[str, Any]:
+def validated_data(path: Where) -> dict[str, Any]:
     """The validated data of a fact base. One whose cache was built by this same code from these
     same bytes passed these same checks then, so its data comes back from the cache (no YAML, no
     pydantic: `cartq validate` in a fifth of the time); any other is read and validated."""

@@ -4,8 +4,8 @@ between records that a schema cannot see. Runs only when there is no fresh cache
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from pathlib import Path  # noqa: TID253
+from typing import Any  # noqa: TID253
 
 from cartq.errors import FactBaseError
 from cartq.factbase.index import Rows, Validated, index_rows

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from hashlib import blake2b
-from pathlib import Path
-from typing import Any
 
 from cartq.factbase.store import Store
+
+try:  # the BLAKE2 module itself: `hashlib` would load OpenSSL too, a few ms of every lookup
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
 
 
 def _checksum(data: str) -> bytes:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple  # noqa: TID253
 
 from cartq.kinds import KINDS
 from cartq.names import normalise_joined

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any  # noqa: TID253
 
 MONTHS = (
     "January",

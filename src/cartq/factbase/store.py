@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,20 +15,21 @@ if TYPE_CHECKING:
     from cartq.records import Record
 
 
-def default_data_path() -> Path:
-    here = Path(__file__).resolve().parent.parent  # the cartq package
-    packaged = here / "data" / "facts.yaml"  # inside a wheel
-    if packaged.is_file():
+# Paths are strings on the way to a lookup: importing `pathlib` costs more than the lookup's own work.
+def default_data_path() -> str:
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the cartq package
+    packaged = os.path.join(here, "data", "facts.yaml")  # inside a wheel
+    if os.path.isfile(packaged):
         return packaged
-    return here.parent.parent / "data" / "facts.yaml"  # a source checkout or editable install
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "data", "facts.yaml")  # a checkout
 
 
-def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
+def resolve_data_path(option: str | os.PathLike[str] | None) -> str:
     if option:
-        return Path(option).expanduser()
+        return os.path.expanduser(option)
     env = os.environ.get("CARTQ_DATA")
     if env:
-        return Path(env).expanduser()
+        return os.path.expanduser(env)
     return default_data_path()
 
 
@@ -42,7 +42,7 @@ FUZZY_AFFIX = 3
 class Store:
     """Read access to a validated fact base. All methods return plain JSON-like data."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: str | os.PathLike[str]) -> None:
         self.connection = connection
         self.path = path
 

@@ -32,7 +32,7 @@ blog hosts are never graded high, and a mirror names its original publisher).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any  # noqa: TID253
 from urllib.parse import urlparse
 
 from cartq.factbase.spellings import (

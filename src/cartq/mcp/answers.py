@@ -11,7 +11,7 @@ and grades added: some assistants read only the text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal  # noqa: TID253
 
 # pydantic (which the SDK checks structured output with) takes only these TypedDicts below Python 3.12.
 from typing_extensions import TypedDict

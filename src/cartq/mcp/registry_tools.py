@@ -8,7 +8,7 @@ reliability grade (None); target, indication and product are cartq's derivations
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any  # noqa: TID253
 
 from cartq.errors import CartqError
 from cartq.mcp.answers import Answer, Citation

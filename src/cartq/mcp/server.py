@@ -12,7 +12,7 @@ registration, and the tools are closures whose annotation names live in `build`.
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal  # noqa: TID253
 
 from cartq.errors import CartqError, NotFound
 from cartq.kinds import KINDS, NAMED_KINDS

@@ -23,9 +23,9 @@ import urllib.parse
 import urllib.request
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field  # noqa: TID253
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any  # noqa: TID253
 
 from cartq import __version__
 from cartq.errors import RegistryError

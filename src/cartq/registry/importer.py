@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from pathlib import Path  # noqa: TID253
+from typing import Any  # noqa: TID253
 
 from cartq.errors import FactBaseError
 from cartq.registry.results import RegistryProblem, RegistryUpdate

@@ -14,7 +14,7 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING  # noqa: TID253
 
 from cartq.errors import NotFound, UsageError
 from cartq.names import normalise

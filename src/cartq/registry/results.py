@@ -7,7 +7,7 @@ with how it was derived, never mixed into the registry's own fields.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TypedDict  # noqa: TID253
 
 
 class RegistryProblem(TypedDict):

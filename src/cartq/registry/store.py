@@ -13,12 +13,13 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING
+from pathlib import Path  # noqa: TID253
+from typing import TYPE_CHECKING  # noqa: TID253
 
 from cartq.errors import RegistryError
 from cartq.names import normalise
 from cartq.registry.dates import pad
+from cartq.registry.location import default_file
 
 if TYPE_CHECKING:
     from cartq.registry.models import Study
@@ -67,20 +68,7 @@ _TABLES = ("sites", "conditions", "interventions", "phases", "collaborators", "d
 
 
 def default_path() -> Path:
-    """$CARTQ_REGISTRY, else $XDG_DATA_HOME/cartq/registry.sqlite (~/.local/share by default).
-
-    A relative XDG_DATA_HOME is ignored, as the XDG spec says, so the registry never lands in
-    whatever directory cartq happens to run in."""
-    if os.environ.get("CARTQ_REGISTRY"):
-        return Path(os.environ["CARTQ_REGISTRY"]).expanduser()
-    data = os.environ.get("XDG_DATA_HOME", "")
-    if not os.path.isabs(data):
-        try:
-            data = str(Path.home() / ".local" / "share")
-        except RuntimeError:
-            raise RegistryError("no home directory to keep the trial registry in",
-                                hint="set CARTQ_REGISTRY or pass --registry PATH") from None
-    return Path(data) / "cartq" / "registry.sqlite"
+    return Path(default_file())
 
 
 def resolve_path(path: str | os.PathLike[str] | None) -> Path:
@@ -101,18 +89,21 @@ def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
     """The store opened read-only; RegistryError when there is none or it is not a cartq registry."""
     file = resolve_path(path)
     if not file.is_file():
-        raise RegistryError(f"no trial registry at {file}",
-                            hint="run `cartq registry update` (or `cartq registry import FILE` offline)")
+        raise RegistryError(
+            f"no trial registry at {file}", hint="run `cartq registry update` (or `cartq registry import FILE` offline)"
+        )
     try:
         conn = sqlite3.connect(file.resolve().as_uri() + "?mode=ro", uri=True)
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
     except sqlite3.DatabaseError as error:
-        raise RegistryError(f"{file} is not a readable trial registry ({error})",
-                            hint="run `cartq registry update` to rebuild it") from None
+        raise RegistryError(
+            f"{file} is not a readable trial registry ({error})", hint="run `cartq registry update` to rebuild it"
+        ) from None
     if row is None or row[0] != SCHEMA_VERSION:
         conn.close()
-        raise RegistryError(f"{file} was built by another version of cartq",
-                            hint="run `cartq registry update` to rebuild it")
+        raise RegistryError(
+            f"{file} was built by another version of cartq", hint="run `cartq registry update` to rebuild it"
+        )
     return conn
 
 
@@ -136,34 +127,59 @@ def _study_rows(study: Study, products: Mapping[str, str] | None, pivotal: Mappi
     text = [nct, ident.briefTitle, ident.officialTitle, ident.acronym, *conditions, *names, *other]
     start = status.startDateStruct.date
     study_row = (
-        nct, ident.briefTitle, ident.officialTitle, ident.acronym, status.overallStatus,
-        status.lastKnownStatus or "", design.studyType or "", "|".join(design.phases),
-        start or "", status.startDateStruct.type or "", pad(start),
-        status.primaryCompletionDateStruct.date or "", status.primaryCompletionDateStruct.type or "",
-        status.completionDateStruct.date or "", status.completionDateStruct.type or "",
+        nct,
+        ident.briefTitle,
+        ident.officialTitle,
+        ident.acronym,
+        status.overallStatus,
+        status.lastKnownStatus or "",
+        design.studyType or "",
+        "|".join(design.phases),
+        start or "",
+        status.startDateStruct.type or "",
+        pad(start),
+        status.primaryCompletionDateStruct.date or "",
+        status.primaryCompletionDateStruct.type or "",
+        status.completionDateStruct.date or "",
+        status.completionDateStruct.type or "",
         status.lastUpdatePostDateStruct.date or "",
-        sponsors.leadSponsor.name, sponsors.leadSponsor.class_,
-        design.enrollmentInfo.count, design.enrollmentInfo.type or "",
-        p.eligibilityModule.minimumAge, p.eligibilityModule.maximumAge, "|".join(p.eligibilityModule.stdAges),
-        len(locations), "|".join(normalise(a) for a in agencies if a), "|".join(normalise(t) for t in text if t),
+        sponsors.leadSponsor.name,
+        sponsors.leadSponsor.class_,
+        design.enrollmentInfo.count,
+        design.enrollmentInfo.type or "",
+        p.eligibilityModule.minimumAge,
+        p.eligibilityModule.maximumAge,
+        "|".join(p.eligibilityModule.stdAges),
+        len(locations),
+        "|".join(normalise(a) for a in agencies if a),
+        "|".join(normalise(t) for t in text if t),
     )
     return {
         "studies": [study_row],
-        "sites": [(nct, i, loc.facility, loc.city, loc.state, loc.country, loc.status, normalise(loc.city))
-                  for i, loc in enumerate(locations)],
+        "sites": [
+            (nct, i, loc.facility, loc.city, loc.state, loc.country, loc.status, normalise(loc.city))
+            for i, loc in enumerate(locations)
+        ],
         "conditions": [(nct, i, c) for i, c in enumerate(conditions)],
-        "interventions": [(nct, i, iv.type, iv.name, json.dumps(iv.otherNames, ensure_ascii=False))
-                          for i, iv in enumerate(interventions)],
+        "interventions": [
+            (nct, i, iv.type, iv.name, json.dumps(iv.otherNames, ensure_ascii=False))
+            for i, iv in enumerate(interventions)
+        ],
         "phases": [(nct, phase) for phase in design.phases],
         "collaborators": [(nct, i, c.name, c.class_) for i, c in enumerate(sponsors.collaborators)],
-        "derived": [(nct, d["what"], d["value"], d["how"])
-                    for d in derive(nct, names, other, ident.briefTitle, ident.officialTitle, conditions,
-                                    products, pivotal)],
+        "derived": [
+            (nct, d["what"], d["value"], d["how"])
+            for d in derive(nct, names, other, ident.briefTitle, ident.officialTitle, conditions, products, pivotal)
+        ],
     }
 
 
-def _insert(conn: sqlite3.Connection, studies: Iterable[Study], products: Mapping[str, str] | None,
-            pivotal: Mapping[str, str] | None) -> None:
+def _insert(
+    conn: sqlite3.Connection,
+    studies: Iterable[Study],
+    products: Mapping[str, str] | None,
+    pivotal: Mapping[str, str] | None,
+) -> None:
     batches: dict[str, list[tuple]] = {"studies": [], **{table: [] for table in _TABLES}}
     for study in studies:
         for table, rows in _study_rows(study, products, pivotal).items():
@@ -272,18 +288,22 @@ def rederive(
             old.backup(conn)
         names: dict[str, list[str]] = {}
         other: dict[str, list[str]] = {}
-        for nct, name, others in conn.execute("SELECT nct_id, name, other_names FROM interventions "
-                                              "ORDER BY nct_id, position"):
+        for nct, name, others in conn.execute(
+            "SELECT nct_id, name, other_names FROM interventions ORDER BY nct_id, position"
+        ):
             if name:
                 names.setdefault(nct, []).append(name)
             other.setdefault(nct, []).extend(json.loads(others))
         conditions: dict[str, list[str]] = {}
         for nct, condition in conn.execute("SELECT nct_id, condition FROM conditions ORDER BY nct_id, position"):
             conditions.setdefault(nct, []).append(condition)
-        rows = [(nct, d["what"], d["value"], d["how"])
-                for nct, brief, official in conn.execute("SELECT nct_id, brief_title, official_title FROM studies")
-                for d in derive(nct, names.get(nct, []), other.get(nct, []), brief, official,
-                                conditions.get(nct, []), products, pivotal)]
+        rows = [
+            (nct, d["what"], d["value"], d["how"])
+            for nct, brief, official in conn.execute("SELECT nct_id, brief_title, official_title FROM studies")
+            for d in derive(
+                nct, names.get(nct, []), other.get(nct, []), brief, official, conditions.get(nct, []), products, pivotal
+            )
+        ]
         with conn:
             conn.execute("DELETE FROM derived")
             conn.executemany("INSERT INTO derived VALUES (?, ?, ?, ?)", rows)

@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, Any  # noqa: TID253
 
 from cartq.registry.query import status_label
 from cartq.registry.results import RegistryFacets, RegistryInfo, RegistryStudy, RegistryStudyRow, RegistryUpdate

@@ -5,7 +5,9 @@ Pure data; render.screen draws them as Rich tables on a terminal or plain lines 
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Heading:

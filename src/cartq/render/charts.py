@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq import enums
 from cartq.enums import label
 from cartq.render.blocks import Bars, Doc, Lines
 from cartq.render.fmt import amount, scale_suffix
 from cartq.safe_text import printable
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cartq.records import Record
 # (label, low, high or None, note, projected): one bar.
 Item = tuple[str, float, float | None, str, bool] | tuple[str, float, float | None, str, bool, str]
 MAX_CHART_YEARS = 60

@@ -4,12 +4,14 @@ sets by their labels, flags for disputed or weakly sourced records.
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq import enums
 from cartq.enums import Confidence, Qualifier, Scale, label
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from cartq.records import Record
 
 
 def amount(value: float) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq import enums
 from cartq.dates import shown_date
 from cartq.enums import label
@@ -11,7 +9,11 @@ from cartq.render.blocks import Doc, Lines, Table
 from cartq.render.fmt import flag, fmt_money, joined, labels, qualifier_prefix, source_ids
 from cartq.render.parts import correction_lines, disputes_block, events_compact, events_table, prices_table
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from cartq.records import Record
 
 
 def trials_doc(result: Record, wide: bool = False) -> Doc:

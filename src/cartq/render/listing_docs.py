@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq import enums
 from cartq.dates import first_approval_date
 from cartq.enums import label
@@ -13,7 +11,9 @@ from cartq.render.fmt import (
 )
 from cartq.render.parts import short_product, status_text
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cartq.records import Record
 
 
 def listing_doc(kind: str, rows: list[Record], wide: bool = False) -> Doc:

@@ -3,8 +3,6 @@ tables of events, prices, coverage and trials."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq import enums
 from cartq.dates import event_date, shown_date
 from cartq.enums import label
@@ -19,7 +17,9 @@ from cartq.render.fmt import (
     source_line,
 )
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cartq.records import Record
 
 
 def status_text(record: Record) -> str:

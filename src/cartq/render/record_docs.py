@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq import enums
 from cartq.dates import event_date, first_approval_date, shown_date
 from cartq.enums import label
@@ -26,7 +24,11 @@ from cartq.render.parts import (
     studies_table,
 )
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from cartq.records import Record
 
 
 def product_doc(view: Record) -> Doc:

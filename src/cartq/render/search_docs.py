@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cartq import enums
 from cartq.enums import label
 from cartq.render.blocks import Doc, Heading, Table
 
-Record = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cartq.records import Record
 
 
 def search_doc(query: str, hits: list[Record]) -> Doc:
