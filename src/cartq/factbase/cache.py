@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json  # the Store's own reader: no cost here
 import os
-import sqlite3
 import stat
 import time
 
 from cartq import __version__
 from cartq.errors import FactBaseError
 from cartq.factbase.guard import CheckedStore, _checksum, _guard, blake2b
+from cartq.factbase.sqlite import sqlite3
 from cartq.factbase.store import Store
 from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
 

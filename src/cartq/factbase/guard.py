@@ -4,8 +4,8 @@ checksum, a column of the wrong type) is answered by one rebuild, never a traceb
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from cartq.factbase.sqlite import sqlite3
 from cartq.factbase.store import Store
 
 try:  # the BLAKE2 module itself: `hashlib` would load OpenSSL too, a few ms of every lookup

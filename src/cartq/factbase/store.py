@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
+
+from cartq.factbase.sqlite import sqlite3
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
