@@ -14,20 +14,21 @@ if TYPE_CHECKING:
     from typing import Any
 
 _SEP = "\x1f"
-_compiled: list[Any] = []  # the two patterns, compiled on first use: a Tab or --help normalises nothing
+# The patterns, each compiled on first use: a Tab or --help normalises nothing, a lookup one query.
+_PATTERNS = (r"[\W_]+", r"[^\w\x1f]+")
+_compiled: dict[int, Any] = {}
 
 
-def _patterns() -> list[Any]:
-    if not _compiled:
-        import re
+def _pattern(which: int) -> Any:
+    import re
 
-        _compiled[:] = [re.compile(r"[\W_]+", re.UNICODE), re.compile(r"[^\w\x1f]+", re.UNICODE)]
-    return _compiled
+    compiled = _compiled[which] = re.compile(_PATTERNS[which], re.UNICODE)
+    return compiled
 
 
 def normalise(text: str) -> str:
     """NFKC, case-fold, and drop spaces, hyphens and punctuation."""
-    return (_compiled or _patterns())[0].sub("", unicodedata.normalize("NFKC", text).casefold())
+    return (_compiled.get(0) or _pattern(0)).sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalise_joined(texts: list[str]) -> str:
@@ -39,7 +40,7 @@ def normalise_joined(texts: list[str]) -> str:
     if joined.count(_SEP) != max(len(texts) - 1, 0):  # a text holds the separator itself
         return "|".join(normalise(text) for text in texts)
     folded = unicodedata.normalize("NFKC", joined).casefold()
-    return (_compiled or _patterns())[1].sub("", folded).replace("_", "").replace(_SEP, "|")
+    return (_compiled.get(1) or _pattern(1)).sub("", folded).replace("_", "").replace(_SEP, "|")
 
 
 def completion_candidates(names: Iterable[str], incomplete: str) -> list[str]:

@@ -10,6 +10,10 @@ from cartq.factbase import open_store as open_store
 from cartq.kinds import BY_KIND
 from cartq.render.formats import Output
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cartq.render.blocks import Doc
+
 
 def _show(
     kind: str, query: str | None, evidence: bool, data: str | None, filters: dict[str, str | None] | None = None
@@ -17,7 +21,6 @@ def _show(
     """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
     from cartq.domain import views
     from cartq.domain.show import filter_notices, filter_products, match_notice, with_grades
-    from cartq.render import record_docs, search_docs
 
     store = open_store(data)
     shape = BY_KIND[kind].model
@@ -40,16 +43,29 @@ def _show(
         found = with_grades(store, views.evidence(store, kind, query))
         notices = match_notice(views.lookup(store, kind, query))
         return Output(
-            found, "Evidence", lambda: search_docs.evidence_doc(found), lambda: found["evidence"], notices=notices
+            found, "Evidence", lambda: _evidence_doc(found), lambda: found["evidence"], notices=notices
         )
     view = views.lookup(store, kind, query)
     return Output(
         view,
         f"{shape}Lookup",
-        lambda: record_docs.detail_doc(view),
+        lambda: _record_doc(view),
         lambda: [view["record"]],
         notices=match_notice(view),
     )
+
+
+# The documents a person sees, imported only when one is shown: `--json` needs neither.
+def _record_doc(view: dict[str, object]) -> Doc:
+    from cartq.render.record_docs import detail_doc
+
+    return detail_doc(view)
+
+
+def _evidence_doc(found: dict[str, object]) -> Doc:
+    from cartq.render.search_docs import evidence_doc
+
+    return evidence_doc(found)
 
 
 def product(
@@ -140,11 +156,10 @@ def search(query: list[str], limit: str | None, kind: str | None, data: str | No
 
 def show(record_id: str, data: str | None) -> Output:
     from cartq.domain.show import show as shown
-    from cartq.render import record_docs
 
     view = shown(open_store(data), record_id)
     shape = f"{BY_KIND[view['kind']].model}Lookup" if view["kind"] in _RICH_VIEWS else "RecordLookup"
-    return Output(view, shape, lambda: record_docs.detail_doc(view), lambda: [view["record"]])
+    return Output(view, shape, lambda: _record_doc(view), lambda: [view["record"]])
 
 
 _RICH_VIEWS = ("product", "company", "target", "indication", "term")
@@ -208,11 +223,10 @@ def trials(
 def _one(kind: str, rid: str, data: str | None) -> Output:
     """One record of a listing's kind, by id or name: `cartq sources seed-000`, `cartq trials fumanba-1`."""
     from cartq.domain.show import match_notice, one_of_kind
-    from cartq.render import record_docs
 
     view = one_of_kind(open_store(data), kind, rid)
     return Output(
-        view, "RecordLookup", lambda: record_docs.detail_doc(view), lambda: [view["record"]], notices=match_notice(view)
+        view, "RecordLookup", lambda: _record_doc(view), lambda: [view["record"]], notices=match_notice(view)
     )
 
 
