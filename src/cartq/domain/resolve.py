@@ -45,22 +45,20 @@ def command_for(kind: str, rid: str | None = None) -> str:
     return f"cartq {command}{option} {rid}"
 
 
-def fuzzy_scores(store: Store, kind: str, norm: str) -> list[tuple[float, str]]:
-    """Best score per record id, best first."""
-    from rapidfuzz import fuzz, process
-    from rapidfuzz.distance import OSA
+def fuzzy_scores(store: Store, kind: str, norm: str, floor: float = 0.0) -> list[tuple[float, str]]:
+    """Best score per record id, best first; a name that cannot score `floor` may be left out."""
+    from cartq.domain.fuzzy import best_matches
 
     # Candidates prefiltered in SQL at scale; a small kind gives all its names, so scores are as before.
     names = store.fuzzy_candidates(kind, norm)
     if not names:
         return []
-    choices = [row[2] for row in names]
     best: dict[str, float] = {}
     # Both sides are already normalised, so no processor: rapidfuzz 3 does none by default either.
-    for scorer, scale in ((fuzz.ratio, 1.0), (OSA.normalized_similarity, 100.0)):
-        for _, score, index in process.extract(norm, choices, scorer=scorer, processor=None, limit=25):
+    for ranked in best_matches(norm, [row[2] for row in names], floor):
+        for score, index in ranked:
             rid = names[index][0]
-            best[rid] = max(best.get(rid, 0.0), score * scale)
+            best[rid] = max(best.get(rid, 0.0), score)
     return sorted(((score, rid) for rid, score in best.items()), key=lambda item: (-item[0], item[1]))
 
 
@@ -162,7 +160,9 @@ def resolve_match(store: Store, kind: str, query: str) -> tuple[Record, dict[str
             hint=elsewhere,
         )
 
-    scores = fuzzy_scores(store, kind, norm)
+    floor = SHORT_SUGGEST_FLOOR if len(norm) <= 4 else SUGGEST_FLOOR
+    # A name below both the suggestion floor and a rival's margin under the cutoff changes nothing.
+    scores = fuzzy_scores(store, kind, norm, min(floor, fuzzy_cutoff(norm) - TIE_MARGIN))
     if scores and scores[0][0] >= fuzzy_cutoff(norm) and not generic:
         top, rid = scores[0]
         rivals = [other for score, other in scores[1:] if score >= top - TIE_MARGIN]
@@ -172,7 +172,6 @@ def resolve_match(store: Store, kind: str, query: str) -> tuple[Record, dict[str
             f"{query!r} is about as close to several {what} records; be more specific",
             suggestions=_labels(store, kind, [rid, *rivals][:5]),
         )
-    floor = SHORT_SUGGEST_FLOOR if len(norm) <= 4 else SUGGEST_FLOOR
     suggestions = _labels(store, kind, [rid for score, rid in scores if score >= floor][:5])
     raise NotFound(f"no {what} matches {query!r}", suggestions=suggestions, hint=elsewhere)
 
