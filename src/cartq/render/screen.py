@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import subprocess
 import sys
 
 from cartq.render.blocks import Bars, Doc, Fields, Heading, Lines, Table
@@ -273,6 +271,8 @@ def pager_command() -> list[str] | None:
         value = DEFAULT_PAGER
     if not value or value == "cat":
         return None
+    import shlex
+
     try:
         return shlex.split(value)
     except ValueError:
@@ -301,39 +301,35 @@ def render(doc: Doc, pager: bool = True) -> None:
 
 
 def render_styled(doc: Doc, width: int) -> str:
-    """The document with colour codes (none with NO_COLOR or TERM=dumb), as a terminal shows it."""
-    import io
-
-    from rich.console import Console
+    """The document with colour codes (none with TERM=dumb, no colours with NO_COLOR), as Rich's
+    Console prints it, byte for byte (tests/test_screen_styles.py): each piece through
+    rich.style.Style.render. The Console itself costs a terminal lookup a third of its time
+    (28 ms to import, farm-bench), for line breaking that cartq's own layout has already done."""
+    lines = layout(doc, width)
+    if os.environ.get("TERM", "").strip().lower() in ("dumb", "unknown"):
+        return "\n".join("".join(piece for piece, _ in line) for line in lines) + "\n"
+    from rich.color import ColorSystem
     from rich.style import Style
-    from rich.text import Text
 
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=True,
-        width=max(width, MIN_WIDTH),
-        highlight=False,
-        emoji=False,
-        markup=False,
-        no_color=bool(os.environ.get("NO_COLOR")) or None,
-        color_system=None if os.environ.get("TERM") == "dumb" else "auto",
-    )
-    text = Text()
-    for number, line in enumerate(layout(doc, width)):
-        if number:
-            text.append("\n")
-        for piece, style in line:
-            if style.startswith(LINK):
-                text.append(piece, style=Style(link=style[len(LINK) :]))
-            else:
-                text.append(piece, style=style or None)
-    console.print(text, soft_wrap=True)  # soft_wrap: never wrapped or cropped by Rich
-    return buffer.getvalue()
+    no_color = bool(os.environ.get("NO_COLOR"))
+    styles: dict[str, Style] = {}
+
+    def styled(piece: str, name: str) -> str:
+        if not name or not piece:
+            return piece
+        style = styles.get(name)
+        if style is None:
+            style = Style(link=name[len(LINK) :]) if name.startswith(LINK) else Style.parse(name)
+            styles[name] = style = style.without_color if no_color else style
+        return style.render(piece, color_system=ColorSystem.STANDARD)
+
+    return "\n".join("".join(styled(piece, name) for piece, name in line) for line in lines) + "\n"
 
 
 def _page(text: str, command: list[str]) -> bool:
     """Show `text` through the pager; False when it cannot be started (the caller then prints it)."""
+    import subprocess  # only to page: its import costs a lookup more than a tenth
+
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     env.setdefault("LV", "-c")
