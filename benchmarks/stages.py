@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from cartq.factbase import cache, checks, index, store, yaml_reader
+from cartq.factbase import cache, checks, fact_file, index, store, yaml_reader
 
 
 def main(path: Path) -> None:
@@ -28,7 +28,7 @@ def main(path: Path) -> None:
         last = now
 
     with checks.no_cyclic_gc():
-        raw = yaml_reader.read_bytes(path)
+        raw = fact_file.read_bytes(path)
         lap("read")
         document = yaml_reader.parse_yaml(raw, path)
         lap("YAML to data (import included)")

@@ -17,17 +17,16 @@ from pathlib import Path
 import pytest
 
 from cartq.errors import FactBaseError
-from cartq.factbase import checks, yaml_reader
+from cartq.factbase import checks, fact_file, yaml_reader
 from cartq.factbase.checks import MAX_PROBLEMS, load_checked
+from cartq.factbase.fact_file import MAX_FILE_BYTES, read_bytes
 from cartq.factbase.yaml_reader import (
     MAX_DEPTH,
     MAX_EXPANDED_CHARS,
-    MAX_FILE_BYTES,
     MAX_NODES,
     MAX_NUMBER_CHARS,
     MAX_SCALAR_CHARS,
     parse_yaml,
-    read_bytes,
 )
 from cartq.kinds import KINDS
 
@@ -187,7 +186,7 @@ def test_a_fifo_swapped_in_after_the_stat_does_not_hang(tmp_path: Path, monkeypa
     keep = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer that never writes
     regular = os.stat(write(tmp_path, "a: 1\n"))
     real_stat = os.stat
-    monkeypatch.setattr(yaml_reader.os, "stat", lambda p, *a, **k: regular if p == fifo else real_stat(p, *a, **k))
+    monkeypatch.setattr(fact_file.os, "stat", lambda p, *a, **k: regular if p == fifo else real_stat(p, *a, **k))
     result: list[BaseException | bytes] = []
     worker = threading.Thread(target=lambda: result.append(_catch(lambda: read_bytes(fifo))), daemon=True)
     worker.start()
@@ -206,7 +205,7 @@ def _catch(call: object) -> BaseException | bytes:
 
 def test_a_piped_stdout_as_the_fact_base_is_refused(tmp_path: Path) -> None:
     # `--data /dev/stdout` with stdout a pipe hung for ever in 1.0.0.
-    code = "import sys; from pathlib import Path; from cartq.factbase.yaml_reader import read_bytes\n"
+    code = "import sys; from pathlib import Path; from cartq.factbase.fact_file import read_bytes\n"
     code += (
         "try:\n    read_bytes(Path('/dev/stdout'))\nexcept Exception as e:\n    sys.stderr.write(str(e)); sys.exit(3)"
     )
@@ -235,8 +234,8 @@ def test_a_file_that_grows_past_its_stat_is_read_only_to_the_limit(
         f.truncate(MAX_FILE_BYTES + 10)
     small = os.stat(write(tmp_path, "a: 1\n", "small.yaml"))
     real_fstat = os.fstat
-    monkeypatch.setattr(yaml_reader, "_refuse_kind", lambda p, st: None)
-    monkeypatch.setattr(yaml_reader.os, "fstat", lambda fd: small if fd > 2 else real_fstat(fd))
+    monkeypatch.setattr(fact_file, "_refuse_kind", lambda p, st: None)
+    monkeypatch.setattr(fact_file.os, "fstat", lambda fd: small if fd > 2 else real_fstat(fd))
     with pytest.raises(FactBaseError, match=f"is more than {MAX_FILE_BYTES} bytes"):
         read_bytes(path)
 

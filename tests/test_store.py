@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cartq.factbase import cache, checks, yaml_reader
+from cartq.factbase import cache, checks, fact_file, yaml_reader
 
 from .conftest import FACTS, run
 
@@ -255,7 +255,7 @@ def test_unreadable_file_even_as_root(tmp_path: Path, monkeypatch: pytest.Monkey
     def denied(path: Path) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(yaml_reader, "_open_nonblocking", denied)
+    monkeypatch.setattr(fact_file, "_open_nonblocking", denied)
     fails_with(path, "permission denied")
 
 

@@ -30,10 +30,10 @@ import time
 
 from cartq import __version__
 from cartq.errors import FactBaseError
+from cartq.factbase.fact_file import read_fact_base, stat_fact_base
 from cartq.factbase.guard import CheckedStore, _checksum, _guard, blake2b
 from cartq.factbase.sqlite import sqlite3
 from cartq.factbase.store import Store
-from cartq.factbase.yaml_reader import read_fact_base, stat_fact_base
 
 # The checks and the index builder are imported only where a cache is built or
 # damage is answered; `typing` only for the type checker: a lookup from a sound cache needs none.

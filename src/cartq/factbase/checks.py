@@ -8,8 +8,9 @@ from pathlib import Path  # noqa: TID253
 from typing import Any  # noqa: TID253
 
 from cartq.errors import FactBaseError
+from cartq.factbase.fact_file import read_bytes
 from cartq.factbase.index import Rows, Validated, index_rows
-from cartq.factbase.yaml_reader import line_index, line_of, parse_yaml, read_bytes
+from cartq.factbase.yaml_reader import line_index, line_of, parse_yaml
 from cartq.kinds import BY_KIND, BY_SECTION, KINDS
 
 # Problems listed for one fact base; the rest are counted. A file of a million broken records made
