@@ -1,5 +1,6 @@
-"""Where a first run's time and memory go: each stage of reading a fact base and building its
-cache, timed in one process, as the cache builds it (the cyclic GC off, as load_checked does).
+"""Where a first run's time and memory go: the stages of building a fact base's cache, timed in
+one process as the cache builds it (the cyclic GC off, each kind's records validated and written
+a slice at a time as the YAML is read; cartq.factbase.stream).
 
 python benchmarks/generate.py 10000 > /tmp/facts-10k.yaml
 python benchmarks/stages.py /tmp/facts-10k.yaml
@@ -13,43 +14,60 @@ import sys
 import time
 from pathlib import Path
 
-from cartq.factbase import cache, checks, fact_file, index, store, yaml_reader
+from cartq.factbase import checks, fact_file, index, store, stream
+
+
+class Clock:
+    """Seconds spent inside a function, summed over its calls (wrapped in place)."""
+
+    def __init__(self, owner: object, name: str) -> None:
+        self.total = 0.0
+        real = getattr(owner, name)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                self.total += time.perf_counter() - started
+
+        setattr(owner, name, timed)
 
 
 def main(path: Path) -> None:
     started = time.perf_counter()
     last = started
 
-    def lap(stage: str) -> None:
+    def lap(stage: str, seconds: float | None = None) -> None:
         nonlocal last
         now = time.perf_counter()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  {stage:<34} {now - last:6.3f} s   peak {peak:6.0f} MiB")
+        print(f"  {stage:<44} {now - last if seconds is None else seconds:6.3f} s   peak {peak:6.0f} MiB")
         last = now
 
+    flush = Clock(stream._Section, "flush")
+    from cartq.factbase.models import FactBase
+
+    validate = Clock(FactBase, "model_validate")
+    add = Clock(index.IndexWriter, "add")
     with checks.no_cyclic_gc():
         raw = fact_file.read_bytes(path)
         lap("read")
-        document = yaml_reader.parse_yaml(raw, path)
-        lap("YAML to data (import included)")
-        __import__("cartq.factbase.models")
-
-        lap("import the models")
-        base, count, _ = checks._validate_in_slices(document, consume=True)
-        del document
-        lap(f"pydantic: validate ({count} errors)")
-        data, texts = checks._dump(base)
-        lap("dump: each record's JSON, and its data")
-        rows = index.index_rows(data)
-        lap("names and links")
-        problems = checks.check_links(data, rows)
-        lap("link checks")
         connection = sqlite3.connect(":memory:")
-        index.build_index(connection, index.Validated(data, rows, base, texts), {"digest": "bench"})
-        lap("index (in memory)")
-        cache._add_checksums(connection)
-        lap("record checksums")
-    print(f"  {'total':<34} {time.perf_counter() - started:6.3f} s   ({len(problems)} link problems)")
+        writer = index.IndexWriter(connection)
+        head = stream.read_into(writer, path, raw)
+        total = time.perf_counter() - last
+        lap("YAML, validated and written, streamed")
+        print(f"    {'of which YAML to data':<42} {total - flush.total:6.3f} s")
+        print(f"    {'of which validating and serialising':<42} {flush.total - add.total:6.3f} s")
+        print(f"      {'of which pydantic':<40} {validate.total:6.3f} s")
+        print(f"    {'of which names, links and rows written':<42} {add.total:6.3f} s")
+        sound = head is not None and writer.sound()
+        lap("link checks (SQL)")
+        if sound:
+            stream.finish(writer, {"digest": "bench"}, head)
+        lap("meta, indexes and listings")
+    print(f"  {'total':<44} {time.perf_counter() - started:6.3f} s   ({'sound' if sound else 'NOT sound'})")
 
 
 if __name__ == "__main__":

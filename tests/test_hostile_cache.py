@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cartq.factbase import cache
+from cartq.factbase import cache, guard
 from cartq.factbase.cache import MAX_CACHE_FILES, CheckedStore, open_store
 from cartq.factbase.store import Store
 
@@ -52,10 +52,10 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def no_validating(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(path: Path, raw: bytes | None = None) -> None:
+    def refuse(connection: sqlite3.Connection, path: Path, raw: bytes, key: dict[str, str]) -> None:
         raise AssertionError(f"{path} was validated again")
 
-    monkeypatch.setattr(cache, "load_checked", refuse)
+    monkeypatch.setattr(cache, "build_index", refuse)
 
 
 def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,7 +136,7 @@ def forge(home: Path, facts: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     open_store(facts)
     (file,) = cache_files(home)
     connection = sqlite3.connect(file)
-    connection.create_function("cartq_checksum", 1, cache._checksum)
+    connection.create_function("cartq_checksum", 1, guard._checksum)
     connection.execute("UPDATE records SET data = replace(data, 'A therapy.', 'FORGED')")
     connection.execute("UPDATE records SET checksum = cartq_checksum(data)")
     connection.commit()

@@ -31,7 +31,7 @@ import time
 from cartq import __version__
 from cartq.errors import FactBaseError
 from cartq.factbase.fact_file import read_fact_base, stat_fact_base
-from cartq.factbase.guard import CheckedStore, _checksum, _guard, blake2b
+from cartq.factbase.guard import CheckedStore, _guard, blake2b
 from cartq.factbase.sqlite import sqlite3
 from cartq.factbase.store import Store
 
@@ -43,17 +43,25 @@ if TYPE_CHECKING:
     from os import PathLike
     from typing import Any
 
-    from cartq.factbase.index import Validated
-
     Where = str | PathLike[str]  # paths are strings here: `pathlib` costs a lookup more than it does
 
 # Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums;
-# 6: no search text column (search folds each record itself).
-CACHE_FORMAT = "6"
+# 6: no search text column (search folds each record itself); 7: built a slice at a time as the
+# YAML is read: records written with their checksums, links with their order (`ord`) in the registry's
+# order of kinds, whatever the file's order of sections.
+CACHE_FORMAT = "7"
 # The modules that shape a stored record: the schema, its closed sets, the kind registry and the
-# index builder. Their source is part of the cache key, so a changed model (a new defaulted field,
+# index builders. Their source is part of the cache key, so a changed model (a new defaulted field,
 # say) is never served from a cache built by the old one.
-SHAPING_MODULES = ("factbase/models.py", "enums.py", "kinds.py", "records.py", "factbase/index.py", "names.py")
+SHAPING_MODULES = (
+    "factbase/models.py",
+    "enums.py",
+    "kinds.py",
+    "records.py",
+    "factbase/index.py",
+    "factbase/stream.py",
+    "names.py",
+)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 # A fact base changed within this long before it was read may change again with the same stat
@@ -82,18 +90,12 @@ def _code_key() -> str:
     return blake2b(f"{CACHE_FORMAT}\0{__version__}\0".encode() + models_fingerprint(), digest_size=16).hexdigest()
 
 
-def load_checked(path: Where, raw: bytes) -> Validated:
-    """The fact base read and validated (cartq.factbase.checks, imported only for a build)."""
-    from cartq.factbase.checks import load_checked as checked
+def build_index(connection: sqlite3.Connection, path: Where, raw: bytes, key: dict[str, str]) -> None:
+    """Validate the fact base and fill the index from it as it is read, or raise FactBaseError
+    (cartq.factbase.stream, imported only for a build)."""
+    from cartq.factbase.stream import build_checked
 
-    return checked(path, raw)
-
-
-def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str, str]) -> None:
-    """Fill the index (cartq.factbase.index, imported only for a build)."""
-    from cartq.factbase.index import build_index as build
-
-    build(connection, facts, key)
+    build_checked(connection, path, raw, key)
 
 
 def _euid() -> int:
@@ -272,13 +274,6 @@ def _write_atomically(directory: Where, file: Where, fill: Callable[[sqlite3.Con
     return done
 
 
-def _add_checksums(connection: sqlite3.Connection) -> None:
-    connection.create_function("cartq_checksum", 1, _checksum, deterministic=True)
-    connection.execute("ALTER TABLE records ADD COLUMN checksum BLOB")
-    connection.execute("UPDATE records SET checksum = cartq_checksum(data)")
-    connection.commit()
-
-
 def _writer_gone(name: str) -> bool:
     """Whether the pid in a temp file's name (`<cache>.<pid>.<random>.tmp`) is no longer running."""
     parts = name.split(".")
@@ -343,20 +338,21 @@ def tidy(directory: Where, keep: str) -> None:
             pass
 
 
-def _write_cache(directory: Where, file: Where, facts: Validated, key: dict[str, str]) -> bool:
-    """Tidy the directory, then build the cache beside `file` and rename it into place."""
+def _write_cache(directory: Where, file: Where, path: Where, raw: bytes, key: dict[str, str]) -> bool:
+    """Tidy the directory, then build the cache beside `file` and rename it into place. False if
+    it could not be written; the FactBaseError of a fact base that is not sound goes on up (and
+    the temp file goes, as on Ctrl-C)."""
 
     def fill(connection: sqlite3.Connection) -> None:
-        build_index(connection, facts, key)
-        _add_checksums(connection)
+        build_index(connection, path, raw, key)
 
     tidy(directory, os.path.basename(file))
     return _write_atomically(directory, file, fill)
 
 
-def _in_memory(facts: Validated, key: dict[str, str]) -> sqlite3.Connection:
+def _in_memory(path: Where, raw: bytes, key: dict[str, str]) -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:")
-    build_index(connection, facts, key)
+    build_index(connection, path, raw, key)
     return connection
 
 
@@ -422,7 +418,10 @@ def open_store(path: Where) -> Store:
     if directory is None:
         raw, st = read_fact_base(path)
         key = _key(path, _digest(raw), "", "")
-        return Store(_in_memory(load_checked(path, raw), key), path)
+        from cartq.factbase.checks import no_cyclic_gc
+
+        with no_cyclic_gc():
+            return Store(_in_memory(path, raw, key), path)
     file = os.path.join(directory, f"{_path_key(path)}.sqlite")
     code = _code_key()
     opened = _open_cached(file, code)
@@ -463,16 +462,14 @@ def _build(
     from cartq.factbase.checks import no_cyclic_gc
 
     with no_cyclic_gc():
-        facts = load_checked(path, raw)
-        del raw  # the bytes are not needed again: each copy of a 38 MB fact base counts at peak
         key = _key(path, digest, code, stat_key)
-        if _write_cache(directory, file, facts, key):
+        if _write_cache(directory, file, path, raw, key):
             fresh = _open_cached(file, code)
             if fresh is not None and fresh[1].get("digest") == digest:
                 return CheckedStore(fresh[0], path, lambda: _rebuild(path, directory, file, code))
             if fresh is not None:
                 fresh[0].close()
-        return Store(_in_memory(facts, key), path)
+        return Store(_in_memory(path, raw, key), path)  # hardly ever: no cache could be written
 
 
 def _rebuild(path: Where, directory: Where, file: Where, code: str) -> sqlite3.Connection:

@@ -1,12 +1,13 @@
-"""What the cache's index holds: every name a person might type, every link between records,
-each record's search text, and the SQLite tables that keep them.
+"""What the cache's index holds: every record as JSON, every name a person might type, every
+link between records, and the SQLite tables that keep them, filled a slice of records at a time.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import count, repeat
 from typing import Any, NamedTuple  # noqa: TID253
 
 from cartq.kinds import KINDS
@@ -18,6 +19,9 @@ NameRow = tuple[str, str, str, str, int]
 # (kind, id, field path, other kind, other id, index in its section): one row per link.
 LinkRow = tuple[str, str, str, str, str, int]
 Rows = tuple[list[NameRow], list[LinkRow]]
+Record = dict[str, Any]
+# Records written at once: the slice checks.py validates at once.
+SLICE = 1_000
 
 
 class Validated(NamedTuple):
@@ -65,6 +69,10 @@ def index_rows(data: dict[str, Any]) -> Rows:
 
 
 _SECTIONS = frozenset(spec.section for spec in KINDS)
+_RANK = {spec.kind: rank for rank, spec in enumerate(KINDS)}
+# A link's place in the registry's order (kind, record, link within it) as one integer: records
+# are written in the file's order, the links read back in the registry's (`Store.linked_to`).
+_ORD_BITS = 24  # records of a kind, and links of a record, are fewer than MAX_NODES < 2**24
 
 
 def _has_space(name: str) -> bool:
@@ -77,62 +85,142 @@ def _has_space(name: str) -> bool:
 SCHEMA_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
-                      PRIMARY KEY (kind, id));
+                      checksum BLOB, PRIMARY KEY (kind, id));
 CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL,
                     folded TEXT, rnorm TEXT NOT NULL, length INTEGER NOT NULL);
 CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
-                    other_kind TEXT NOT NULL, other_id TEXT NOT NULL);
+                    other_kind TEXT NOT NULL, other_id TEXT NOT NULL, ord INTEGER NOT NULL);
 """
 # Built after the rows are in: one sort instead of a B-tree insert per row.
 INDEX_SQL = """
 CREATE INDEX names_by_norm ON names (kind, norm);
 CREATE INDEX names_by_folded ON names (kind, folded) WHERE folded IS NOT NULL;
 CREATE INDEX names_by_rnorm ON names (kind, rnorm);
-CREATE INDEX links_to ON links (other_kind, other_id);
+CREATE INDEX links_to ON links (other_kind, other_id, ord);
 """
+# What the link checks find, each at its first instance: a fact base that has any is described
+# by checks.check_links (with each problem's record), never cached.
+UNSOUND_SQL = (
+    # an id shared by records of two kinds (`cartq show ID` opens any record by its id alone)
+    "SELECT 1 FROM records GROUP BY id HAVING count(*) > 1 LIMIT 1",
+    # a name shared by two records of one kind (sources' titles may repeat)
+    "SELECT 1 FROM names WHERE kind != 'source' GROUP BY kind, norm HAVING min(id) != max(id) LIMIT 1",
+    # a reference or citation to a record that does not exist
+    "SELECT 1 FROM links AS l WHERE NOT EXISTS "
+    "(SELECT 1 FROM records AS r WHERE r.kind = l.other_kind AND r.id = l.other_id) LIMIT 1",
+)
+
+
+class IndexWriter:
+    """Fills an empty database a slice of records at a time, so a fact base never needs to be
+    held whole; `finish` adds the meta, the indexes and the listings. The file is private until
+    it is renamed into place, so it needs no journal or fsync."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.executescript(SCHEMA_SQL)
+        self.counts: dict[str, int] = {}
+        self.cited: set[str] = set()  # ids of the sources some record cites
+
+    def add(self, kind: str, start: int, records: list[Record], texts: list[str]) -> None:
+        """Records of one kind (their data and their JSON) from position `start` in their section.
+        A duplicate id within the kind is an sqlite3.IntegrityError."""
+        from cartq.factbase.guard import _checksum
+
+        ids = [record["id"] for record in records]
+        self.connection.executemany(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+            zip(repeat(kind), ids, count(start), texts, map(_checksum, texts)),
+        )
+        self.connection.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", _name_rows(kind, records))
+        self.connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", self._link_rows(kind, start, records))
+        self.counts[kind] = self.counts.get(kind, 0) + len(records)
+
+    def _link_rows(self, kind: str, start: int, records: list[Record]) -> Iterator[tuple[str, str, str, str, str, int]]:
+        # The index keeps a link's top-level field: "companies", not "companies.*.company".
+        rank = _RANK[kind] << _ORD_BITS
+        cited = self.cited
+        for seq, record in enumerate(records, start):
+            rid = record["id"]
+            ord = (rank | seq) << _ORD_BITS
+            for path, other, oid in references_of(kind, record):
+                if other == "source" and path == "sources":
+                    cited.add(oid)
+                yield kind, rid, path.split(".")[0], other, oid, ord
+                ord += 1
+            for _, citation in citations_of(kind, record):
+                cited.add(citation["source"])
+                yield kind, rid, "sources", "source", citation["source"], ord
+                ord += 1
+
+    def sound(self) -> bool:
+        """Whether the link checks (checks.check_links) would find nothing, asked of the index."""
+        execute = self.connection.execute
+        if any(execute(query).fetchone() for query in UNSOUND_SQL):
+            return False
+        sources = execute("SELECT id FROM records WHERE kind = 'source'")
+        return all(sid in self.cited for (sid,) in sources)
+
+    def finish(self, key: dict[str, str], header: dict[str, Any], sections: Iterable[str]) -> None:
+        """The meta (`key`, the cache's identity, with the header), the indexes; committed.
+        `header` is the validated data's top-level values that are not records, and `sections`
+        every top-level key in order."""
+        counts = {spec.section: self.counts.get(spec.kind, 0) for spec in KINDS}
+        meta = {
+            **key,
+            "title": header["title"],
+            "as_of": header["as_of"],
+            "schema_version": str(header["schema_version"]),
+            # What `cartq validate` reports of a valid fact base: every top-level list and its length.
+            "counts": json.dumps({name: counts[name] for name in sections if name in _SECTIONS}),
+            # The data's top-level keys in order, with the value of each that is not a kind's records:
+            # with the records' JSON, the validated data itself (cache.known_data).
+            "layout": json.dumps(
+                [[name, None if name in _SECTIONS else header[name]] for name in sections], ensure_ascii=False
+            ),
+        }
+        self.connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        self.connection.executescript(INDEX_SQL)
+        self.connection.commit()
+
+
+def _name_rows(kind: str, records: list[Record]) -> list[tuple[str, str, str, str, str | None, str, int]]:
+    """One row per distinct normalised name of each record: the name, and beside it the name
+    case-folded for completion (NULL when it holds whitespace, which a shell would split), and
+    the normalised name reversed, with its length, for fuzzy candidates that share an end with
+    the query. Every name of the slice is normalised in one pass."""
+    sizes: list[int] = []
+    labels: list[str] = []
+    for record in records:
+        record_names = names_of(kind, record)
+        sizes.append(len(record_names))
+        labels.extend(record_names)
+    keys = normalise_joined(labels).split("|") if labels else []
+    rows = []
+    at = 0
+    for record, size in zip(records, sizes):
+        rid = record["id"]
+        seen: set[str] = set()
+        for name, norm in zip(labels[at : at + size], keys[at : at + size]):
+            if norm and norm not in seen:
+                seen.add(norm)
+                folded = None if _has_space(name) else name.casefold()
+                rows.append((norm, kind, rid, name, folded, norm[::-1], len(norm)))
+        at += size
+    return rows
 
 
 def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str, str]) -> None:
-    """Fill an empty database; `key` (format, version, digest, path) goes into `meta` as the cache's identity."""
+    """Fill an empty database from a fact base validated whole (checks.load_checked); `key`
+    (format, version, digest, path) goes into `meta` as the cache's identity."""
+    writer = IndexWriter(connection)
     data = facts.data
-    names, links = facts.rows
-    # The file is private until it is renamed into place, so it needs no journal or fsync.
-    connection.execute("PRAGMA journal_mode = OFF")
-    connection.execute("PRAGMA synchronous = OFF")
-    connection.executescript(SCHEMA_SQL)
-    meta = {
-        **key,
-        "title": data["title"],
-        "as_of": data["as_of"],
-        "schema_version": str(data["schema_version"]),
-        # What `cartq validate` reports of a valid fact base: every top-level list and its length.
-        "counts": json.dumps({key: len(value) for key, value in data.items() if isinstance(value, list)}),
-        # The data's top-level keys in order, with the value of each that is not a kind's records:
-        # with the records' JSON, the validated data itself (cache.known_data).
-        "layout": json.dumps(
-            [[key, None if key in _SECTIONS else value] for key, value in data.items()], ensure_ascii=False
-        ),
-    }
-    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-    connection.executemany(
-        "INSERT INTO records VALUES (?, ?, ?, ?)",
-        (
-            (spec.kind, record["id"], seq, text)
-            for spec in KINDS
-            for seq, (record, text) in enumerate(zip(data[spec.section], facts.record_json(spec.section), strict=True))
-        ),
-    )
-    # Beside each normalised name: the name case-folded for completion (NULL when it holds
-    # whitespace, which a shell would split), and the normalised name reversed, with its length,
-    # for fuzzy candidates that share an end with the query.
-    connection.executemany(
-        "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ((k, kind, rid, n, None if _has_space(n) else n.casefold(), k[::-1], len(k)) for kind, rid, k, n, _ in names),
-    )
-    # The index keeps a link's top-level field: "companies", not "companies.*.company".
-    connection.executemany(
-        "INSERT INTO links VALUES (?, ?, ?, ?, ?)",
-        ((kind, rid, field.split(".")[0], ok, oid) for kind, rid, field, ok, oid, _ in links),
-    )
-    connection.executescript(INDEX_SQL)
-    connection.commit()
+    for spec in KINDS:
+        records = data[spec.section]
+        texts = facts.record_json(spec.section)
+        for start in range(0, len(records), SLICE):
+            chunk = records[start : start + SLICE]
+            writer.add(spec.kind, start, chunk, [next(texts) for _ in chunk])
+    writer.finish(key, {name: value for name, value in data.items() if name not in _SECTIONS}, list(data))

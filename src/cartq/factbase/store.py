@@ -136,6 +136,6 @@ class Store:
 
     def linked_to(self, kind: str, rid: str) -> list[tuple[str, str, str]]:
         rows = self.connection.execute(
-            "SELECT field, kind, id FROM links WHERE other_kind = ? AND other_id = ?", (kind, rid)
+            "SELECT field, kind, id FROM links WHERE other_kind = ? AND other_id = ? ORDER BY ord", (kind, rid)
         )
         return list(rows)

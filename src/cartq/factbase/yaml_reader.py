@@ -14,7 +14,7 @@ from cartq.factbase.fact_file import MAX_FILE_BYTES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
     from typing import Any
 
@@ -54,6 +54,8 @@ _WORDS: dict[str, Any] = {
     **dict.fromkeys(("true", "True", "TRUE"), True),
     **dict.fromkeys(("false", "False", "FALSE"), False),
 }
+# What a mapping key may be: a scalar as _plain and _tagged make them.
+_SCALARS = (str, int, float, bool, type(None))
 # A plain scalar longer than this that does not start like a number can only be text.
 _LONGEST_WORD = max(map(len, _WORDS))
 
@@ -99,9 +101,13 @@ def _tagged(tag: str, value: str) -> Any:
     raise ValueError(f"{value!r} is not a valid !!{kind}")
 
 
-def _build(events: Iterator[Any], path: Path) -> Any:
+def _build(events: Iterator[Any], path: Path, sections: Callable[[Any], Any] | None = None) -> Any:
     """Plain data straight from the parser's events, with no node tree in between (PyYAML's
     composer resolves every node in Python and costs four times the parse, and recurses in C).
+
+    `sections`, given a key of the top-level mapping whose value is a sequence, may return an
+    object to `append` its items to instead of a list (which then stands for the list in the
+    document): a caller that consumes records as they are read never holds them all.
 
     Aliases share one object, as in PyYAML. Any tag outside YAML's core schema (such as
     !!python/object) is refused, so nothing is ever constructed from one. Nodes, scalar characters
@@ -168,6 +174,8 @@ def _build(events: Iterator[Any], path: Path) -> Any:
             if len(stack) >= MAX_DEPTH:
                 raise refuse(event, f"nesting deeper than {MAX_DEPTH} levels")
             value = container()
+            if sections is not None and len(stack) == 1 and container is list and type(stack[0][0]) is dict:
+                value = sections(stack[0][1]) or value
             if event.anchor is not None:
                 anchor(event, value, None)
             visited += 1
@@ -209,10 +217,10 @@ def _build(events: Iterator[Any], path: Path) -> Any:
         if levels > top[5]:
             top[5] = levels
         container = top[0]
-        if type(container) is list:
-            container.append(value)
+        if type(container) is not dict:
+            container.append(value)  # a list, or what `sections` gave for one
         elif top[1] is no_key:
-            if isinstance(value, (dict, list)):
+            if isinstance(value, (dict, list)) or (sections is not None and not isinstance(value, _SCALARS)):
                 raise refuse(event, "a mapping key must be a scalar")
             if value in container:
                 raise refuse(event, f"duplicate key {value!r}")
@@ -223,18 +231,19 @@ def _build(events: Iterator[Any], path: Path) -> Any:
     return root
 
 
-def parse_yaml(raw: bytes, path: Path) -> Any:
+def parse_yaml(raw: bytes, path: Path, sections: Callable[[Any], Any] | None = None) -> Any:
+    """The document as plain data (see _build, and `sections` there)."""
     import yaml
 
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")  # checked, not kept: the parser reads the same bytes (no copies as text)
     except UnicodeDecodeError as exc:
         raise FactBaseError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
     try:
-        loader = _yaml_loader()(text)
+        loader = _yaml_loader()(raw)
         try:
             # get_event returns None after the stream's end; cheaper than yaml.parse's generator.
-            document = _build(iter(loader.get_event, None), path)
+            document = _build(iter(loader.get_event, None), path, sections)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
