@@ -134,8 +134,9 @@ class IndexWriter:
             "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
             zip(repeat(kind), ids, count(start), texts, map(_checksum, texts)),
         )
-        self.connection.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", _name_rows(kind, records))
-        self.connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", self._link_rows(kind, start, records))
+        insert = self.connection.executemany
+        insert("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", _name_rows(kind, records))
+        insert("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", self._link_rows(kind, start, records))
         self.counts[kind] = self.counts.get(kind, 0) + len(records)
 
     def _link_rows(self, kind: str, start: int, records: list[Record]) -> Iterator[tuple[str, str, str, str, str, int]]:
@@ -200,10 +201,10 @@ def _name_rows(kind: str, records: list[Record]) -> list[tuple[str, str, str, st
     keys = normalise_joined(labels).split("|") if labels else []
     rows = []
     at = 0
-    for record, size in zip(records, sizes):
+    for record, size in zip(records, sizes, strict=True):
         rid = record["id"]
         seen: set[str] = set()
-        for name, norm in zip(labels[at : at + size], keys[at : at + size]):
+        for name, norm in zip(labels[at : at + size], keys[at : at + size], strict=True):
             if norm and norm not in seen:
                 seen.add(norm)
                 folded = None if _has_space(name) else name.casefold()
