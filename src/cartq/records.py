@@ -1,6 +1,6 @@
-"""Walking a stored record by the field paths the kind registry declares: its names, its
-references and its citations. The one way each of these is collected, for the index builder,
-the link checks, the views and `--evidence` alike.
+"""Walking a stored record by the field paths the kind registry declares: its label, its names,
+its references and its citations. The one way each of these is collected, for the index builder
+(and the listing rows it stores), the link checks, the views and `--evidence` alike.
 """
 
 from __future__ import annotations
@@ -15,6 +15,30 @@ if TYPE_CHECKING:
     Record = dict[str, Any]
 else:
     Record = dict
+
+
+def label_of(record: Record) -> str:
+    """What a record is called: its name, else its title, else its id."""
+    return str(record.get("name") or record.get("title") or record["id"])
+
+
+def summary(record: Record, *fields: str) -> Record:
+    """A record in brief: its id, its label as "name", and the fields asked for."""
+    out = {"id": record["id"], "name": label_of(record)}
+    for field in fields:
+        out[field] = record.get(field)
+    return out
+
+
+def first_approval_fields(first: Record | None) -> Record:
+    """A row's first NMPA approval (an event, or None): its date, precision, announcement day and confidence."""
+    first = first or {}
+    return {
+        "first_approval": first.get("date"),
+        "first_approval_precision": first.get("date_precision"),
+        "first_approval_announced": first.get("announced"),
+        "first_approval_confidence": first.get("confidence"),
+    }
 
 
 def values_at(value: Any, path: str) -> list[Any]:
@@ -55,6 +79,10 @@ def citations_of(kind: str, record: Record) -> Iterator[tuple[str, Record]]:
     `sources`, else the holding field ('car_construct', 'companies[2]', 'claimed_by').
     """
     for path in BY_KIND[kind].citations:
+        if path == "sources":  # the record's own: most citations, found without a walk
+            for citation in record.get("sources") or ():
+                yield "", citation
+            continue
         *parents, last = path.split(".")
         for where, holder in _holders(record, parents, ""):
             label = where if last == "sources" else f"{where}.{last}".lstrip(".")

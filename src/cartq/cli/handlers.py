@@ -20,7 +20,7 @@ def _show(
 ) -> Output:
     """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
     from cartq.domain import views
-    from cartq.domain.show import filter_notices, filter_products, match_notice, with_grades
+    from cartq.domain.show import filter_notices, match_notice, product_filter, with_grades
 
     store = open_store(data)
     shape = BY_KIND[kind].model
@@ -29,13 +29,20 @@ def _show(
         from cartq.domain import listings
         from cartq.render import listing_docs
 
-        rows = listings.LISTINGS[kind](store)
+        keep = None
         notices: list[str] = []
         if asked:
-            rows, _ = filter_products(store, rows, asked.get("target"), asked.get("status"), asked.get("coverage"))
+            keep = product_filter(store, asked.get("target"), asked.get("status"), asked.get("coverage"))
             notices = filter_notices(store, {"target": asked.get("target")})
+        # Streamed: --json and --jsonl write each row as it is read; the table and CSV take them all.
+        rows = listings.listing(store, kind, keep)
         return Output(
-            rows, f"{shape}Listing", lambda wide=False: listing_docs.listing_doc(kind, rows, wide), notices=notices
+            None,
+            f"{shape}Listing",
+            lambda wide=False: listing_docs.listing_doc(kind, list(rows()), wide),
+            lambda: list(rows()),
+            notices=notices,
+            stream=rows,
         )
     if asked:
         raise UsageError(f"{', '.join('--' + key for key in asked)} filter the listing: give no {kind} name with them")

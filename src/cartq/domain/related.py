@@ -7,6 +7,8 @@ from __future__ import annotations
 from cartq.domain.resolve import label_of
 from cartq.enums import APPROVAL_EVENTS, Regulator
 from cartq.records import citations_of
+from cartq.records import first_approval_fields as first_approval_fields
+from cartq.records import summary as _summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,12 +20,7 @@ if TYPE_CHECKING:
 
 
 def summary(record: Record | None, *fields: str) -> dict[str, Any]:
-    if record is None:
-        return {}
-    out = {"id": record["id"], "name": label_of(record)}
-    for field in fields:
-        out[field] = record.get(field)
-    return out
+    return {} if record is None else _summary(record, *fields)
 
 
 def linked(store: Store, kind: str, rid: str, from_kind: str, field: str | None = None) -> list[Record]:
@@ -93,17 +90,6 @@ def first_approval(store: Store, product_id: str) -> Record | None:
     ]
     first = dated(events)
     return first[0] if first else None
-
-
-def first_approval_fields(first: Record | None) -> dict[str, Any]:
-    """A row's first NMPA approval: its date, precision, announcement day and confidence."""
-    first = first or {}
-    return {
-        "first_approval": first.get("date"),
-        "first_approval_precision": first.get("date_precision"),
-        "first_approval_announced": first.get("announced"),
-        "first_approval_confidence": first.get("confidence"),
-    }
 
 
 def indication_and_subtypes(store: Store, root: str) -> set[str]:

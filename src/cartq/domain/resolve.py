@@ -8,6 +8,7 @@ from __future__ import annotations
 from cartq.errors import NotFound
 from cartq.kinds import BY_KIND, NAMED_KINDS
 from cartq.names import normalise
+from cartq.records import label_of as label_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,10 +26,6 @@ SHORT_SUGGEST_FLOOR = 75.0  # a code of four characters or less: 'cd20' is not l
 # A Chinese prefix this short is a shared word ('药明' begins several company names), never an answer.
 MIN_CJK_PREFIX = 3
 ANY_KIND = "record"  # what search asks for: a name of any kind
-
-
-def label_of(record: Record) -> str:
-    return str(record.get("name") or record.get("title") or record["id"])
 
 
 def kind_label(kind: str) -> str:

@@ -10,6 +10,7 @@ from cartq.kinds import KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from cartq.factbase.store import Store
@@ -77,31 +78,35 @@ def covered_products(store: Store, scheme: str) -> set[str]:
     }
 
 
-def filter_products(
-    store: Store, rows: list[Record], target: str | None, status: str | None, coverage: str | None
-) -> tuple[list[Record], dict[str, str]]:
-    """The product listing cut to a target, a status, a coverage scheme; and the filters as resolved."""
+def product_filter(
+    store: Store, target: str | None, status: str | None, coverage: str | None
+) -> Callable[[Record], bool] | None:
+    """Whether a product listing row is kept by a target, a status and a coverage scheme (None
+    when none is given). Each is resolved here, so a bad one fails before any row is read."""
     from cartq.enums import ProductStatus
 
-    filters: dict[str, str] = {}
+    tests: list[Callable[[Record], bool]] = []
     if target:
         found = resolve(store, "target", target)
-        ids = {p["id"] for p in store.all("product") if found["id"] in p.get("targets", [])}
-        rows = [r for r in rows if r["id"] in ids]
-        filters["target"] = label_of(found)
+        # The products whose `targets` name it: the links the index keeps for that field.
+        targeted = {
+            rid
+            for field, kind, rid in store.linked_to("target", found["id"])
+            if (kind, field) == ("product", "targets")
+        }
+        tests.append(lambda row: row["id"] in targeted)
     if status:
         wanted = status.strip().casefold().replace(" ", "_").replace("-", "_")
         values = [s.value for s in ProductStatus]
         if wanted not in values:
             raise UsageError(f"unknown status {status!r}: choose {', '.join(values)}")
-        rows = [r for r in rows if r["status"] == wanted]
-        filters["status"] = wanted
+        tests.append(lambda row: row["status"] == wanted)
     if coverage:
-        scheme = scheme_of(coverage)
-        ids = covered_products(store, scheme)
-        rows = [r for r in rows if r["id"] in ids]
-        filters["coverage"] = scheme
-    return rows, filters
+        covered = covered_products(store, scheme_of(coverage))
+        tests.append(lambda row: row["id"] in covered)
+    if not tests:
+        return None
+    return lambda row: all(test(row) for test in tests)
 
 
 def since_date(since: str) -> str:

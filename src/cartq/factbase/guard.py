@@ -30,8 +30,10 @@ def _checked(data: Any, checksum: Any) -> Any:
     return data
 
 
-# The tables a Store reads, each shadowed by a temporary view of the same name and columns.
-_GUARDED = ("records", "names", "links")
+# The tables a Store reads, each shadowed by a temporary view of the same name and columns; in
+# those with checksums, each row's data is checked against its checksum.
+_GUARDED = ("records", "names", "links", "listings")
+_CHECKSUMMED = ("records", "listings")
 _TYPES = {"TEXT": "text", "INTEGER": "integer"}
 
 
@@ -40,11 +42,11 @@ def _damaged() -> None:
 
 
 def _guard(connection: sqlite3.Connection) -> None:
-    """Shadow each table with a view that checks what it returns: a record's data against its
-    checksum, and every column's declared type (a damaged page can turn text into a number). A
+    """Shadow each table with a view that checks what it returns: a record's (or a listing row's)
+    data against its checksum, and every column's declared type (a damaged page can turn text into a number). A
     failed check is an SQLite error, which CheckedStore answers by a rebuild. Column names come
     from the file, so a table changed in index.py keeps all its columns; the checks run in C (a
-    Python function is called only for a record's checksum and for a row that fails).
+    Python function is called only for a checksum and for a row that fails).
     """
     connection.create_function("cartq_checked", 2, _checked, deterministic=True)
     connection.create_function("cartq_damaged", 0, _damaged)
@@ -53,7 +55,7 @@ def _guard(connection: sqlite3.Connection) -> None:
         typed: list[str] = []
         for _, name, declared, notnull, *_ in connection.execute(f"PRAGMA main.table_info({table})"):
             quoted = '"' + str(name).replace('"', '""') + '"'
-            if table == "records" and name in ("data", "checksum"):
+            if table in _CHECKSUMMED and name in ("data", "checksum"):
                 if name == "data":
                     columns.append("cartq_checked(data, checksum) AS data")
                 continue

@@ -22,6 +22,9 @@ Rows = tuple[list[NameRow], list[LinkRow]]
 Record = dict[str, Any]
 # Records written at once: the slice checks.py validates at once.
 SLICE = 1_000
+# Listing rows stored as one JSON array: encoded, checked and read a page at a time, a listing of
+# 100,000 rows is a hundred rows of the table, and a page is what a listing holds while streamed.
+LISTING_PAGE = 1_000
 
 
 class Validated(NamedTuple):
@@ -75,11 +78,6 @@ _RANK = {spec.kind: rank for rank, spec in enumerate(KINDS)}
 _ORD_BITS = 24  # records of a kind, and links of a record, are fewer than MAX_NODES < 2**24
 
 
-def _has_space(name: str) -> bool:
-    """Whether any character is whitespace (str.isspace), in C: split() splits on exactly those."""
-    return bool(name) and name.split() != [name]
-
-
 # ---- the index (SQLite: a file in the cache, or in memory) -------------------------------
 
 SCHEMA_SQL = """
@@ -87,34 +85,40 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
                       checksum BLOB, PRIMARY KEY (kind, id));
 CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL,
-                    folded TEXT, rnorm TEXT NOT NULL, length INTEGER NOT NULL);
+                    folded TEXT, rnorm TEXT NOT NULL, length INTEGER NOT NULL, owner TEXT NOT NULL);
 CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
                     other_kind TEXT NOT NULL, other_id TEXT NOT NULL, ord INTEGER NOT NULL);
+CREATE TABLE listings (kind TEXT NOT NULL, page INTEGER NOT NULL, data TEXT NOT NULL, checksum BLOB,
+                       PRIMARY KEY (kind, page)) WITHOUT ROWID;
 """
-# Built after the rows are in: one sort instead of a B-tree insert per row.
+# Built after the rows are in: one sort instead of a B-tree insert per row. A name is unique
+# within its kind (`owner` is '' but for sources, whose titles may repeat): the index's build is
+# the check that two records share none, an sqlite3.IntegrityError if they do.
 INDEX_SQL = """
-CREATE INDEX names_by_norm ON names (kind, norm);
+CREATE UNIQUE INDEX names_by_norm ON names (kind, norm, owner);
 CREATE INDEX names_by_folded ON names (kind, folded) WHERE folded IS NOT NULL;
 CREATE INDEX names_by_rnorm ON names (kind, rnorm);
 CREATE INDEX links_to ON links (other_kind, other_id, ord);
 """
-# What the link checks find, each at its first instance: a fact base that has any is described
-# by checks.check_links (with each problem's record), never cached.
+# What the link checks find that the writer does not see as it goes, each at its first instance.
 UNSOUND_SQL = (
     # an id shared by records of two kinds (`cartq show ID` opens any record by its id alone)
     "SELECT 1 FROM records GROUP BY id HAVING count(*) > 1 LIMIT 1",
-    # a name shared by two records of one kind (sources' titles may repeat)
-    "SELECT 1 FROM names WHERE kind != 'source' GROUP BY kind, norm HAVING min(id) != max(id) LIMIT 1",
     # a reference or citation to a record that does not exist
     "SELECT 1 FROM links AS l WHERE NOT EXISTS "
     "(SELECT 1 FROM records AS r WHERE r.kind = l.other_kind AND r.id = l.other_id) LIMIT 1",
 )
 
+# (normalised name, kind, id, name, case-folded name or None, normalised name reversed, its length, owner)
+StoredName = tuple[str, str, str, str, str | None, str, int, str]
+
 
 class IndexWriter:
     """Fills an empty database a slice of records at a time, so a fact base never needs to be
-    held whole; `finish` adds the meta, the indexes and the listings. The file is private until
-    it is renamed into place, so it needs no journal or fsync."""
+    held whole; `index` and `sound` then find what checks.check_links would find (a fact base
+    with any such problem is described by the checks themselves, and never cached); `finish`
+    adds the meta and the listings. The file is private until it is renamed into place,
+    so it needs no journal or fsync."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
@@ -129,13 +133,13 @@ class IndexWriter:
         A duplicate id within the kind is an sqlite3.IntegrityError."""
         from cartq.factbase.guard import _checksum
 
+        insert = self.connection.executemany
         ids = [record["id"] for record in records]
-        self.connection.executemany(
+        insert(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
             zip(repeat(kind), ids, count(start), texts, map(_checksum, texts)),
         )
-        insert = self.connection.executemany
-        insert("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", _name_rows(kind, records))
+        insert("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _name_rows(kind, records))
         insert("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", self._link_rows(kind, start, records))
         self.counts[kind] = self.counts.get(kind, 0) + len(records)
 
@@ -147,9 +151,10 @@ class IndexWriter:
             rid = record["id"]
             ord = (rank | seq) << _ORD_BITS
             for path, other, oid in references_of(kind, record):
+                field = path.split(".")[0]
                 if other == "source" and path == "sources":
                     cited.add(oid)
-                yield kind, rid, path.split(".")[0], other, oid, ord
+                yield kind, rid, field, other, oid, ord
                 ord += 1
             for _, citation in citations_of(kind, record):
                 cited.add(citation["source"])
@@ -157,17 +162,29 @@ class IndexWriter:
                 ord += 1
 
     def sound(self) -> bool:
-        """Whether the link checks (checks.check_links) would find nothing, asked of the index."""
+        """Whether the link checks (checks.check_links) would find nothing, asked of the index
+        (after `index`, which checks names, so the queries use the indexes)."""
         execute = self.connection.execute
         if any(execute(query).fetchone() for query in UNSOUND_SQL):
             return False
         sources = execute("SELECT id FROM records WHERE kind = 'source'")
         return all(sid in self.cited for (sid,) in sources)
 
+    def index(self) -> bool:
+        """Build the indexes; False if two records of a kind share a name (names_by_norm)."""
+        try:
+            self.connection.executescript(INDEX_SQL)
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
     def finish(self, key: dict[str, str], header: dict[str, Any], sections: Iterable[str]) -> None:
-        """The meta (`key`, the cache's identity, with the header), the indexes; committed.
+        """The meta (`key`, the cache's identity, with the header) and the listings; committed.
         `header` is the validated data's top-level values that are not records, and `sections`
         every top-level key in order."""
+        from cartq.factbase.guard import _checksum
+        from cartq.listing_rows import listings
+
         counts = {spec.section: self.counts.get(spec.kind, 0) for spec in KINDS}
         meta = {
             **key,
@@ -183,15 +200,35 @@ class IndexWriter:
             ),
         }
         self.connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        self.connection.executescript(INDEX_SQL)
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        for kind, rows in listings(self._records, self._followed):
+            pages = (encode(rows[start : start + LISTING_PAGE]) for start in range(0, len(rows), LISTING_PAGE))
+            self.connection.executemany(
+                "INSERT INTO listings VALUES (?, ?, ?, ?)",
+                ((kind, page, text, _checksum(text)) for page, text in enumerate(pages)),
+            )
         self.connection.commit()
 
+    def _records(self, kind: str) -> Iterator[Record]:
+        rows = self.connection.execute("SELECT data FROM records WHERE kind = ? ORDER BY seq", (kind,))
+        return (json.loads(data) for (data,) in rows)
 
-def _name_rows(kind: str, records: list[Record]) -> list[tuple[str, str, str, str, str | None, str, int]]:
+    def _followed(self, kind: str, other: str, field: str | None) -> dict[str, list[str]]:
+        """For each record of `other`, the ids of the records of `kind` that refer to it (by
+        `field`, or any), in the registry's order: Store.linked_to for every record at once."""
+        query = "SELECT other_id, id FROM links WHERE kind = ? AND other_kind = ?"
+        args = (kind, other) if field is None else (kind, other, field)
+        followed: dict[str, list[str]] = {}
+        for oid, rid in self.connection.execute(query + (" AND field = ?" if field else "") + " ORDER BY ord", args):
+            followed.setdefault(oid, []).append(rid)
+        return followed
+
+
+def _name_rows(kind: str, records: list[Record]) -> list[StoredName]:
     """One row per distinct normalised name of each record: the name, and beside it the name
     case-folded for completion (NULL when it holds whitespace, which a shell would split), and
     the normalised name reversed, with its length, for fuzzy candidates that share an end with
-    the query. Every name of the slice is normalised in one pass."""
+    the query; and its owner (names_by_norm). Every name of the slice is normalised in one pass."""
     sizes: list[int] = []
     labels: list[str] = []
     for record in records:
@@ -199,17 +236,22 @@ def _name_rows(kind: str, records: list[Record]) -> list[tuple[str, str, str, st
         sizes.append(len(record_names))
         labels.extend(record_names)
     keys = normalise_joined(labels).split("|") if labels else []
-    rows = []
-    at = 0
+    owner = kind == "source"  # a source's title may be another's too: its rows are owned by its id
+    rows: list[StoredName] = []
+    append = rows.append
+    end = 0
     for record, size in zip(records, sizes, strict=True):
         rid = record["id"]
         seen: set[str] = set()
-        for name, norm in zip(labels[at : at + size], keys[at : at + size], strict=True):
+        first, end = end, end + size
+        for at in range(first, end):
+            norm = keys[at]
             if norm and norm not in seen:
                 seen.add(norm)
-                folded = None if _has_space(name) else name.casefold()
-                rows.append((norm, kind, rid, name, folded, norm[::-1], len(norm)))
-        at += size
+                name = labels[at]
+                # Whitespace (str.isspace) found in C: split() splits on exactly those.
+                folded = name.casefold() if not name or name.split() == [name] else None
+                append((norm, kind, rid, name, folded, norm[::-1], len(norm), rid if owner else ""))
     return rows
 
 
@@ -224,4 +266,6 @@ def build_index(connection: sqlite3.Connection, facts: Validated, key: dict[str,
         for start in range(0, len(records), SLICE):
             chunk = records[start : start + SLICE]
             writer.add(spec.kind, start, chunk, [next(texts) for _ in chunk])
+    if not writer.index():
+        raise ValueError("two records of a kind share a name: the checks passed a fact base they should not have")
     writer.finish(key, {name: value for name, value in data.items() if name not in _SECTIONS}, list(data))

@@ -134,6 +134,13 @@ class Store:
         for (data,) in rows:
             yield json.loads(data)
 
+    def listing(self, kind: str) -> Iterator[Record]:
+        """The listing rows of a kind with a listing command, in the order listed (built with the
+        index: cartq.listing_rows), one at a time."""
+        pages = self.connection.execute("SELECT data FROM listings WHERE kind = ? ORDER BY page", (kind,))
+        for (data,) in pages:  # each a JSON array of up to index.LISTING_PAGE rows
+            yield from json.loads(data)
+
     def linked_to(self, kind: str, rid: str) -> list[tuple[str, str, str]]:
         rows = self.connection.execute(
             "SELECT field, kind, id FROM links WHERE other_kind = ? AND other_id = ? ORDER BY ord", (kind, rid)

@@ -94,7 +94,9 @@ def _stream(connection: sqlite3.Connection, path: Path, raw: bytes, key: dict[st
         return False
     writer = IndexWriter(connection)
     head = read_into(writer, path, raw)
-    if head is None or not writer.sound():
+    if head is None:
+        return False
+    if not writer.index() or not writer.sound():
         return False
     finish(writer, key, head)
     return True
@@ -133,7 +135,7 @@ def read_into(writer: IndexWriter, path: Path, raw: bytes) -> Any:
 
 
 def finish(writer: IndexWriter, key: dict[str, str], head: Any) -> None:
-    """The meta from the validated header (as checks._dump gives it), the indexes, the listings."""
+    """The meta from the validated header (as checks._dump gives it), and the listings."""
     sections = set(BY_SECTION)
     data = head.model_dump(mode="json", exclude=sections)
     order = [name for name in type(head).model_fields if name in sections or name in data]

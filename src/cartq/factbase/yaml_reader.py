@@ -54,8 +54,8 @@ _WORDS: dict[str, Any] = {
     **dict.fromkeys(("true", "True", "TRUE"), True),
     **dict.fromkeys(("false", "False", "FALSE"), False),
 }
-# What a mapping key may be: a scalar as _plain and _tagged make them.
-_SCALARS = (str, int, float, bool, type(None))
+# What a mapping key may be: a scalar as _plain and _tagged make them (their exact types).
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 # A plain scalar longer than this that does not start like a number can only be text.
 _LONGEST_WORD = max(map(len, _WORDS))
 
@@ -220,7 +220,7 @@ def _build(events: Iterator[Any], path: Path, sections: Callable[[Any], Any] | N
         if type(container) is not dict:
             container.append(value)  # a list, or what `sections` gave for one
         elif top[1] is no_key:
-            if isinstance(value, (dict, list)) or (sections is not None and not isinstance(value, _SCALARS)):
+            if type(value) not in _SCALARS:  # a mapping, a sequence, or what `sections` gave for one
                 raise refuse(event, "a mapping key must be a scalar")
             if value in container:
                 raise refuse(event, f"duplicate key {value!r}")
