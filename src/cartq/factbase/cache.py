@@ -48,10 +48,11 @@ if TYPE_CHECKING:
 # Bump when the cache's tables change. 5: one file per path, stat and code in meta, record checksums;
 # 6: no search text column (search folds each record itself); 7: built a slice at a time as the
 # YAML is read: records written with their checksums, links with their order (`ord`) in the registry's
-# order of kinds, whatever the file's order of sections.
+# order of kinds whatever the file's order of sections, names with an `owner` (names_by_norm is
+# unique), and a `listings` table: each listing's rows, precomputed, in pages.
 CACHE_FORMAT = "7"
-# The modules that shape a stored record: the schema, its closed sets, the kind registry and the
-# index builders. Their source is part of the cache key, so a changed model (a new defaulted field,
+# The modules that shape a stored record: the schema, its closed sets, the kind registry, the
+# index builders and the listing rows they store. Their source is part of the cache key, so a changed model (a new defaulted field,
 # say) is never served from a cache built by the old one.
 SHAPING_MODULES = (
     "factbase/models.py",
@@ -61,6 +62,7 @@ SHAPING_MODULES = (
     "factbase/index.py",
     "factbase/stream.py",
     "names.py",
+    "listing_rows.py",
 )
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
