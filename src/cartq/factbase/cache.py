@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 # unique), and a `listings` table: each listing's rows, precomputed, in pages.
 CACHE_FORMAT = "7"
 # The modules that shape a stored record: the schema, its closed sets, the kind registry, the
-# index builders and the listing rows they store. Their source is part of the cache key, so a changed model (a new defaulted field,
-# say) is never served from a cache built by the old one.
+# index builders and the listing rows they store. Their source is part of the cache key, so a
+# changed model (a new defaulted field, say) is never served from a cache built by the old one.
 SHAPING_MODULES = (
     "factbase/models.py",
     "enums.py",
