@@ -190,3 +190,18 @@ def test_the_parser_hands_a_sections_items_on_as_they_are_read() -> None:
     aliased = b"items: &i\n  - 1\n? *i\n: 2\n"
     with pytest.raises(Exception, match="a mapping key must be a scalar"):
         parse_yaml(aliased, Path("t.yaml"), lambda key: Sink() if key == "items" else None)
+
+
+def test_the_schema_never_rewrites_a_name_an_id_or_a_kind() -> None:
+    """The streamed build reads names, references and citations from the records as parsed, not
+    from their validated JSON (factbase/stream.py): sound only while validating never changes a
+    string. Every validator runs after the fields (checks, as Money's and Source's are), and no
+    string is stripped, re-cased or made from a number."""
+    import re
+
+    from cartq.factbase.models import FactBase
+
+    schema = repr(FactBase.__pydantic_core_schema__)
+    assert set(re.findall(r"'type': '(function-[a-z]+)'", schema)) <= {"function-after"}
+    for transform in ("strip_whitespace", "to_lower", "to_upper", "coerce_numbers_to_str"):
+        assert f"'{transform}': True" not in schema

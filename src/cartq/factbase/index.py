@@ -129,7 +129,8 @@ class IndexWriter:
         self.cited: set[str] = set()  # ids of the sources some record cites
 
     def add(self, kind: str, start: int, records: list[Record], texts: list[str]) -> None:
-        """Records of one kind (their data and their JSON) from position `start` in their section.
+        """Records of one kind from position `start` in their section: their data (what their
+        names, references and citations are read from) and their validated JSON (what is stored).
         A duplicate id within the kind is an sqlite3.IntegrityError."""
         from cartq.factbase.guard import _checksum
 
