@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 LISTED = ("product", "company", "target", "indication", "term")
 # The roles that make a company "the" company of a product in a listing.
 LEAD_ROLES = (CompanyRoleKind.developer, CompanyRoleKind.marketing_authorisation_holder)
+_LEADS = frozenset(role.value for role in LEAD_ROLES)  # plain strings: a set lookup, not enum equality
 
 
 def _labelled(labels: dict[str, str], ids: list[str]) -> list[str]:
@@ -56,28 +57,32 @@ def listings(records: Callable[[str], Iterator[Record]], followed: Followed) -> 
     approvals = followed("event", "product", "product")
     unapproved = first_approval_fields(None)
     products: list[Record] = []
+    order: list[tuple[bool, str, str, int]] = []  # (not approved, date, name, position): the order listed
     product_labels: dict[str, str] = {}
-    for product in records("product"):
-        product_labels[product["id"]] = label_of(product)
-        leads = [r["company"] for r in product["companies"] if r["role"] in LEAD_ROLES and not r.get("until")]
-        found = approvals.get(product["id"])
+    for position, product in enumerate(records("product")):
+        pid = product["id"]
+        product_labels[pid] = label_of(product)
+        leads = [r["company"] for r in product["companies"] if r["role"] in _LEADS and not r.get("until")]
+        found = approvals.get(pid)
         first = _first_approval([events[eid] for eid in dict.fromkeys(found)]) if found else None
-        products.append(
-            {
-                "id": product["id"],
-                "name": product["name"],
-                "inn": product.get("inn"),
-                "short_names": product.get("short_names", []),
-                "brand_names": product.get("brand_names", []),
-                "chinese_brand_names": product.get("chinese_brand_names", []),
-                "targets": _labelled(target_labels, product.get("targets", [])),
-                "companies": _labelled(company_labels, leads),
-                "status": product["status"],
-                "confidence": product["confidence"],
-                **(unapproved if first is None else first_approval_fields(first)),
-            }
-        )
-    products.sort(key=lambda r: (r["first_approval"] is None, r["first_approval"] or "", r["name"]))
+        row = {
+            "id": pid,
+            "name": product["name"],
+            "inn": product.get("inn"),
+            "short_names": product.get("short_names", []),
+            "brand_names": product.get("brand_names", []),
+            "chinese_brand_names": product.get("chinese_brand_names", []),
+            "targets": _labelled(target_labels, product.get("targets", [])),
+            "companies": _labelled(company_labels, leads),
+            "status": product["status"],
+            "confidence": product["confidence"],
+            **(unapproved if first is None else first_approval_fields(first)),
+        }
+        products.append(row)
+        date = row["first_approval"]
+        order.append((date is None, date or "", row["name"], position))
+    order.sort()
+    products = [products[position] for *_, position in order]
     yield "product", products
     del products
 

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 # 6: no search text column (search folds each record itself); 7: built a slice at a time as the
 # YAML is read: records written with their checksums, links with their order (`ord`) in the registry's
 # order of kinds whatever the file's order of sections, names with an `owner` (names_by_norm is
-# unique), and a `listings` table: each listing's rows, precomputed, in pages.
+# unique) and no `length` (length(norm) is as quick), records indexed in order, and a `listings`
+# table: each listing's rows, precomputed, in pages.
 CACHE_FORMAT = "7"
 # The modules that shape a stored record: the schema, its closed sets, the kind registry, the
 # index builders and the listing rows they store. Their source is part of the cache key, so a

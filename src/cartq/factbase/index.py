@@ -85,7 +85,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
                       checksum BLOB, PRIMARY KEY (kind, id));
 CREATE TABLE names (norm TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL,
-                    folded TEXT, rnorm TEXT NOT NULL, length INTEGER NOT NULL, owner TEXT NOT NULL);
+                    folded TEXT, rnorm TEXT NOT NULL, owner TEXT NOT NULL);
 CREATE TABLE links (kind TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
                     other_kind TEXT NOT NULL, other_id TEXT NOT NULL, ord INTEGER NOT NULL);
 CREATE TABLE listings (kind TEXT NOT NULL, page INTEGER NOT NULL, data TEXT NOT NULL, checksum BLOB,
@@ -96,6 +96,7 @@ CREATE TABLE listings (kind TEXT NOT NULL, page INTEGER NOT NULL, data TEXT NOT 
 # the check that two records share none, an sqlite3.IntegrityError if they do.
 INDEX_SQL = """
 CREATE UNIQUE INDEX names_by_norm ON names (kind, norm, owner);
+CREATE INDEX records_in_order ON records (kind, seq);
 CREATE INDEX names_by_folded ON names (kind, folded) WHERE folded IS NOT NULL;
 CREATE INDEX names_by_rnorm ON names (kind, rnorm);
 CREATE INDEX links_to ON links (other_kind, other_id, ord);
@@ -109,8 +110,8 @@ UNSOUND_SQL = (
     "(SELECT 1 FROM records AS r WHERE r.kind = l.other_kind AND r.id = l.other_id) LIMIT 1",
 )
 
-# (normalised name, kind, id, name, case-folded name or None, normalised name reversed, its length, owner)
-StoredName = tuple[str, str, str, str, str | None, str, int, str]
+# (normalised name, kind, id, name, case-folded name or None, normalised name reversed, owner)
+StoredName = tuple[str, str, str, str, str | None, str, str]
 
 
 class IndexWriter:
@@ -140,7 +141,7 @@ class IndexWriter:
             "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
             zip(repeat(kind), ids, count(start), texts, map(_checksum, texts)),
         )
-        insert("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _name_rows(kind, records))
+        insert("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", _name_rows(kind, records))
         insert("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", self._link_rows(kind, start, records))
         self.counts[kind] = self.counts.get(kind, 0) + len(records)
 
@@ -228,7 +229,7 @@ class IndexWriter:
 def _name_rows(kind: str, records: list[Record]) -> list[StoredName]:
     """One row per distinct normalised name of each record: the name, and beside it the name
     case-folded for completion (NULL when it holds whitespace, which a shell would split), and
-    the normalised name reversed, with its length, for fuzzy candidates that share an end with
+    the normalised name reversed, for fuzzy candidates that share an end with
     the query; and its owner (names_by_norm). Every name of the slice is normalised in one pass."""
     sizes: list[int] = []
     labels: list[str] = []
@@ -252,7 +253,7 @@ def _name_rows(kind: str, records: list[Record]) -> list[StoredName]:
                 name = labels[at]
                 # Whitespace (str.isspace) found in C: split() splits on exactly those.
                 folded = name.casefold() if not name or name.split() == [name] else None
-                append((norm, kind, rid, name, folded, norm[::-1], len(norm), rid if owner else ""))
+                append((norm, kind, rid, name, folded, norm[::-1], rid if owner else ""))
     return rows
 
 

@@ -120,7 +120,7 @@ class Store:
                 affix = text[:size]
                 rows = self.connection.execute(
                     f"SELECT id, label, norm FROM names WHERE kind = ? AND {column} >= ? AND {column} < ? "
-                    "AND length BETWEEN ? AND ? LIMIT ?",
+                    "AND length(norm) BETWEEN ? AND ? LIMIT ?",
                     (kind, affix, affix + "\U0010ffff", low, high, max(1, limit // 2)),
                 ).fetchall()
                 if rows:
