@@ -56,11 +56,6 @@ def test_fuzzy_candidates_of_a_large_kind_share_an_end_and_a_length(store) -> No
     assert store.fuzzy_candidates("product", "zzzz", limit=limit) == []
 
 
-def test_iter_all_is_all(store) -> None:  # type: ignore[no-untyped-def]
-    for kind in ("product", "source", "event"):
-        assert list(store.iter_all(kind)) == store.all(kind)
-
-
 @pytest.mark.parametrize(
     "rows",
     [[], [{"a": 1}], [{"a": [1, {"b": "x\ny"}], "c": "é", "d": None}, 2, "three", [], {}], [{"k": "卡卫荻"}] * 5],

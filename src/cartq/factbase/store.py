@@ -128,12 +128,6 @@ class Store:
                     break
         return list(found)[:limit]
 
-    def iter_all(self, kind: str) -> Iterator[Record]:
-        """Every record of the kind in file order, one at a time (for listings streamed out)."""
-        rows = self.connection.execute("SELECT data FROM records WHERE kind = ? ORDER BY seq", (kind,))
-        for (data,) in rows:
-            yield json.loads(data)
-
     def listing(self, kind: str) -> Iterator[Record]:
         """The listing rows of a kind with a listing command, in the order listed (built with the
         index: cartq.listing_rows), one at a time."""
