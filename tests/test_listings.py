@@ -15,8 +15,9 @@ from cartq.domain.resolve import label_of
 from cartq.enums import APPROVAL_EVENTS
 from cartq.factbase import checks, index, stream
 from cartq.factbase.cache import open_store
+from cartq.factbase.fact_file import read_bytes
 from cartq.factbase.store import Store, default_data_path
-from cartq.factbase.yaml_reader import parse_yaml, read_bytes
+from cartq.factbase.yaml_reader import parse_yaml
 from cartq.kinds import KINDS
 from cartq.listing_rows import LEAD_ROLES, LISTED
 from cartq.render import writers
