@@ -206,3 +206,19 @@ def test_the_schema_never_rewrites_a_name_an_id_or_a_kind() -> None:
     assert set(re.findall(r"'type': '(function-[a-z]+)'", schema)) <= {"function-after"}
     for transform in ("strip_whitespace", "to_lower", "to_upper", "coerce_numbers_to_str"):
         assert f"'{transform}': True" not in schema
+
+
+def test_a_damaged_page_anywhere_in_a_listing_is_rebuilt_before_a_row_is_given(
+    monkeypatch: pytest.MonkeyPatch, private_cache: Path
+) -> None:
+    monkeypatch.setattr(index, "LISTING_PAGE", 2)
+    monkeypatch.setattr("cartq.factbase.cache.RACY_NS", 0)
+    whole = list(open_store(default_data_path()).listing("product"))
+    (file,) = (private_cache / "cartq").glob("*.sqlite")
+    connection = sqlite3.connect(file)
+    (last,) = connection.execute("SELECT max(page) FROM listings WHERE kind = 'product'").fetchone()
+    assert last >= 2
+    connection.execute("UPDATE listings SET data = replace(data, '\"id\"', '\"ID\"') WHERE page = ?", (last,))
+    connection.commit()
+    connection.close()
+    assert list(open_store(default_data_path()).listing("product")) == whole

@@ -131,6 +131,9 @@ class Store:
     def listing(self, kind: str) -> Iterator[Record]:
         """The listing rows of a kind with a listing command, in the order listed (built with the
         index: cartq.listing_rows), one at a time."""
+        # Every page is read (and in a cache file, checked) before the first row is given: damage
+        # found then is answered by a rebuild, found halfway through a listing it could not be.
+        self.connection.execute("SELECT count(data) FROM listings WHERE kind = ?", (kind,)).fetchone()
         pages = self.connection.execute("SELECT data FROM listings WHERE kind = ? ORDER BY page", (kind,))
         for (data,) in pages:  # each a JSON array of up to index.LISTING_PAGE rows
             yield from json.loads(data)
