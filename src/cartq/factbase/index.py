@@ -218,10 +218,12 @@ class IndexWriter:
     def _followed(self, kind: str, other: str, field: str | None) -> dict[str, list[str]]:
         """For each record of `other`, the ids of the records of `kind` that refer to it (by
         `field`, or any), in the registry's order: Store.linked_to for every record at once."""
-        query = "SELECT other_id, id FROM links WHERE kind = ? AND other_kind = ?"
-        args = (kind, other) if field is None else (kind, other, field)
+        # links_to gives them grouped by the record referred to, each group in the registry's order.
+        query = "SELECT other_id, id FROM links WHERE other_kind = ? AND kind = ?"
+        query += (" AND field = ?" if field else "") + " ORDER BY other_id, ord"
+        args = (other, kind) if field is None else (other, kind, field)
         followed: dict[str, list[str]] = {}
-        for oid, rid in self.connection.execute(query + (" AND field = ?" if field else "") + " ORDER BY ord", args):
+        for oid, rid in self.connection.execute(query, args):
             followed.setdefault(oid, []).append(rid)
         return followed
 
