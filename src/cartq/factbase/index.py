@@ -48,8 +48,9 @@ class Validated(NamedTuple):
 
 
 def index_rows(data: dict[str, Any]) -> Rows:
-    """Every name a person might type and every link between records, built once for both the
-    link checks and the index. Citations are links to sources in the field "sources".
+    """Every name a person might type and every link between records, with the index in its
+    section of each record they come from, for the link checks of a fact base validated whole
+    (checks.check_links). Citations are links to sources in the field "sources".
     """
     names: list[NameRow] = []
     links: list[LinkRow] = []
