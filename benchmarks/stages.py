@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cartq.factbase import checks, fact_file, index, store, stream
+from cartq import paths
+from cartq.factbase import checks, fact_file, index, stream
 
 
 class Clock:
@@ -81,4 +82,4 @@ def main(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else store.default_data_path())
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else paths.default_data_path())

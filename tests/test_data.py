@@ -52,7 +52,7 @@ def test_the_shipped_fact_base_validates_with_no_link_problems(facts: dict[str, 
 
 
 def test_the_installed_package_ships_the_same_fact_base() -> None:
-    from cartq.factbase.store import default_data_path
+    from cartq.paths import default_data_path
 
     assert Path(default_data_path()).read_bytes() == FACTS.read_bytes()
 

@@ -26,8 +26,8 @@ from cartq.export.sqlite import VIEWS
 from cartq.export.tables import SCALE_EXPONENT, Column
 from cartq.export.walk import decimal_text
 from cartq.factbase.checks import load_checked
-from cartq.factbase.store import resolve_data_path
 from cartq.kinds import KINDS
+from cartq.paths import resolve_data_path
 
 # ---- one export of the shipped fact base per module --------------------------------------------
 

@@ -16,10 +16,11 @@ from cartq.enums import APPROVAL_EVENTS
 from cartq.factbase import checks, index, stream
 from cartq.factbase.cache import open_store
 from cartq.factbase.fact_file import read_bytes
-from cartq.factbase.store import Store, default_data_path
+from cartq.factbase.store import Store
 from cartq.factbase.yaml_reader import parse_yaml
 from cartq.kinds import KINDS
 from cartq.listing_rows import LEAD_ROLES, LISTED
+from cartq.paths import default_data_path
 from cartq.render import writers
 
 from .conftest import run, run_fast

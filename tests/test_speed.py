@@ -157,7 +157,7 @@ def test_known_data_is_what_validate_reports_and_only_for_the_same_bytes(tmp_pat
     from pathlib import Path
 
     from cartq.factbase import cache
-    from cartq.factbase.store import default_data_path
+    from cartq.paths import default_data_path
 
     from .conftest import run
 
@@ -188,7 +188,7 @@ def test_a_tab_offers_what_the_domain_offers(store, kind: str, typed: str) -> No
 
 def test_known_data_is_the_validated_data_key_for_key(private_cache) -> None:  # type: ignore[no-untyped-def]
     from cartq.factbase import cache
-    from cartq.factbase.store import default_data_path
+    from cartq.paths import default_data_path
 
     path = default_data_path()
     assert cache.known_data(path) is None  # no cache yet
@@ -213,7 +213,7 @@ def test_a_damaged_cache_proves_nothing(private_cache) -> None:  # type: ignore[
     import sqlite3
 
     from cartq.factbase import cache
-    from cartq.factbase.store import default_data_path
+    from cartq.paths import default_data_path
 
     open_store(None)
     (file,) = (private_cache / "cartq").glob("*.sqlite")

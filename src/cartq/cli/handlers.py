@@ -302,7 +302,7 @@ def sources(source: str | None, kind: str | None, reliability: str | None, data:
 def validate(path: str | None, strict: bool, data: str | None) -> Output:
     from cartq.errors import ExitCode, FactBaseError
     from cartq.factbase.cache import validated_data
-    from cartq.factbase.store import resolve_data_path
+    from cartq.paths import resolve_data_path
 
     target = resolve_data_path(path or data)
     try:
@@ -370,7 +370,7 @@ def schema(part: str) -> Output:
 def export(format: str, path: str, bom: bool, registry: str | None, data: str | None) -> Output:
     from cartq.export import EXPORTERS
     from cartq.factbase.checks import load_checked
-    from cartq.factbase.store import resolve_data_path
+    from cartq.paths import resolve_data_path
     from cartq.registry.store import resolve_path
 
     if format not in EXPORTERS:

@@ -241,7 +241,7 @@ def name_completions(kind: str, incomplete: str) -> list[str]:
     kinds from the cache's indexed, case-folded names; any other kind (`id`) from the domain."""
     from cartq.errors import CartqError
     from cartq.factbase.cache import open_store
-    from cartq.factbase.store import resolve_data_path
+    from cartq.paths import resolve_data_path
 
     try:
         store = open_store(resolve_data_path(None))

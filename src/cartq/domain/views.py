@@ -6,6 +6,8 @@ or a richer one registered here for the kinds people look up most.
 
 from __future__ import annotations
 
+import os
+
 from cartq.dates import shown_date
 from cartq.domain.related import (
     dated,
@@ -22,6 +24,7 @@ from cartq.domain.related import (
 )
 from cartq.domain.resolve import label_of, resolve_match
 from cartq.enums import APPROVAL_EVENTS
+from cartq.paths import registry_file
 from cartq.records import citations_of
 
 TYPE_CHECKING = False
@@ -207,11 +210,7 @@ def registry_link(kind: str, record: Record) -> Record | None:
     None when there is no registry on this machine (a lookup never needs one)."""
     if kind not in REGISTRY_LINKED:
         return None
-    from os.path import isfile
-
-    from cartq.registry.location import default_file
-
-    if not isfile(default_file()):
+    if not os.path.isfile(registry_file()):
         return None
     from cartq.registry.query import link
 

@@ -12,6 +12,6 @@ if TYPE_CHECKING:
 def open_store(data: str | Path | None = None) -> Store:
     """The fact base named by `--data` (or CARTQ_DATA, or the shipped one), from its cache when fresh."""
     from cartq.factbase.cache import open_store as opened
-    from cartq.factbase.store import resolve_data_path
+    from cartq.paths import resolve_data_path
 
     return opened(resolve_data_path(data))

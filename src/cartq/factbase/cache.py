@@ -34,6 +34,7 @@ from cartq.factbase.fact_file import read_fact_base, stat_fact_base
 from cartq.factbase.guard import CheckedStore, _guard, blake2b
 from cartq.factbase.sqlite import sqlite3
 from cartq.factbase.store import Store
+from cartq.paths import cache_dir
 
 # The checks and the index builder are imported only where a cache is built or
 # damage is answered; `typing` only for the type checker: a lookup from a sound cache needs none.
@@ -104,24 +105,6 @@ def build_index(connection: sqlite3.Connection, path: Where, raw: bytes, key: di
 def _euid() -> int:
     geteuid = getattr(os, "geteuid", None)  # not on Windows, where st_uid is always 0
     return geteuid() if geteuid else 0
-
-
-def cache_dir() -> str | None:
-    """Where the cache lives, or None when there is nowhere safe: never a relative path."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return os.path.join(xdg, "cartq")
-    home = os.environ.get("HOME", "")
-    if not os.path.isabs(home):
-        try:
-            import pwd
-
-            home = pwd.getpwuid(os.getuid()).pw_dir
-        except (ImportError, KeyError):
-            return None
-        if not os.path.isabs(home):
-            return None
-    return os.path.join(home, ".cache", "cartq")
 
 
 def private_dir(directory: str | None) -> str | None:

@@ -16,24 +16,6 @@ if TYPE_CHECKING:
     from cartq.records import Record
 
 
-# Paths are strings on the way to a lookup: importing `pathlib` costs more than the lookup's own work.
-def default_data_path() -> str:
-    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the cartq package
-    packaged = os.path.join(here, "data", "facts.yaml")  # inside a wheel
-    if os.path.isfile(packaged):
-        return packaged
-    return os.path.join(os.path.dirname(os.path.dirname(here)), "data", "facts.yaml")  # a checkout
-
-
-def resolve_data_path(option: str | os.PathLike[str] | None) -> str:
-    if option:
-        return os.path.expanduser(option)
-    env = os.environ.get("CARTQ_DATA")
-    if env:
-        return os.path.expanduser(env)
-    return default_data_path()
-
-
 # A kind with at most this many names is scored whole by fuzzy matching (the shipped base has a
 # few hundred); above it, candidates are prefiltered in SQL, at most this many.
 FUZZY_ALL_BELOW = 5_000

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING  # noqa: TID253
 
 from cartq.errors import RegistryError
 from cartq.names import normalise
+from cartq.paths import registry_file
 from cartq.registry.dates import pad
-from cartq.registry.location import default_file
 
 if TYPE_CHECKING:
     from cartq.registry.models import Study
@@ -68,7 +68,7 @@ _TABLES = ("sites", "conditions", "interventions", "phases", "collaborators", "d
 
 
 def default_path() -> Path:
-    return Path(default_file())
+    return Path(registry_file())
 
 
 def resolve_path(path: str | os.PathLike[str] | None) -> Path:
