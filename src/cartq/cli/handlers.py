@@ -4,7 +4,6 @@ open the fact base, call the domain, and say how to show the result. No printing
 
 from __future__ import annotations
 
-from cartq.cli.registry_handler import registry as registry
 from cartq.errors import UsageError
 from cartq.factbase import open_store as open_store
 from cartq.kinds import BY_KIND
@@ -12,7 +11,18 @@ from cartq.render.formats import Output
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cartq.render.blocks import Doc
+
+
+def __getattr__(name: str) -> Callable[..., Output]:
+    """`registry`: its handler lives in cli.registry_handler, imported only when it runs."""
+    if name != "registry":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from cartq.cli.registry_handler import registry
+
+    return registry
 
 
 def _show(
@@ -20,13 +30,14 @@ def _show(
 ) -> Output:
     """A lookup with a query, else a listing of every record of the kind (cut by the filters)."""
     from cartq.domain import views
-    from cartq.domain.show import filter_notices, match_notice, product_filter, with_grades
+    from cartq.domain.resolve import match_notice
 
     store = open_store(data)
     shape = BY_KIND[kind].model
     asked = {key: value for key, value in (filters or {}).items() if value}
     if query is None:
         from cartq.domain import listings
+        from cartq.domain.show import filter_notices, product_filter
         from cartq.render import listing_docs
 
         keep = None
@@ -47,6 +58,8 @@ def _show(
     if asked:
         raise UsageError(f"{', '.join('--' + key for key in asked)} filter the listing: give no {kind} name with them")
     if evidence:
+        from cartq.domain.show import with_grades
+
         found = with_grades(store, views.evidence(store, kind, query))
         notices = match_notice(views.lookup(store, kind, query))
         return Output(
@@ -229,7 +242,8 @@ def trials(
 
 def _one(kind: str, rid: str, data: str | None) -> Output:
     """One record of a listing's kind, by id or name: `cartq sources seed-000`, `cartq trials fumanba-1`."""
-    from cartq.domain.show import match_notice, one_of_kind
+    from cartq.domain.resolve import match_notice
+    from cartq.domain.show import one_of_kind
 
     view = one_of_kind(open_store(data), kind, rid)
     return Output(

@@ -200,3 +200,14 @@ def completions(store: Store, kind: str, incomplete: str) -> list[str]:
             candidate = incomplete + name[len(incomplete) :]
         found.setdefault(candidate.casefold(), candidate)
     return sorted(found.values())
+
+
+def match_notice(view: Any) -> list[str]:
+    """The stderr line when a query answered with a record it does not name exactly."""
+    match = view.get("match") if isinstance(view, dict) else None
+    if not match or match.get("how") == "exact":
+        return []
+    name = label_of(view["record"])
+    if match["how"] == "prefix":
+        return [f"showing {name}, the only {kind_label(view['kind'])} whose name starts with {match['query']!r}"]
+    return [f"showing {name}, the closest match to {match['query']!r}"]

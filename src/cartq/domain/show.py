@@ -4,14 +4,13 @@ on the commercial insurance list?") on the commands that own them. Plain data; n
 
 from __future__ import annotations
 
-from cartq.domain.resolve import command_for, kind_label, label_of, resolve
+from cartq.domain.resolve import command_for, kind_label, label_of, match_notice, resolve
 from cartq.errors import NotFound, UsageError
 from cartq.kinds import KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
 
     from cartq.factbase.store import Store
     from cartq.records import Record
@@ -149,17 +148,6 @@ def one_of_kind(store: Store, kind: str, rid: str) -> Record:
                 error.hint = f"{rid!r} is a {kind_label(other)}: try '{command_for(other, rid)}' or 'cartq show {rid}'"
             raise
     return {**views.view(store, kind, record), "match": {"query": rid, "how": "exact", "score": 100.0}}
-
-
-def match_notice(view: Any) -> list[str]:
-    """The stderr line when a query answered with a record it does not name exactly."""
-    match = view.get("match") if isinstance(view, dict) else None
-    if not match or match.get("how") == "exact":
-        return []
-    name = label_of(view["record"])
-    if match["how"] == "prefix":
-        return [f"showing {name}, the only {kind_label(view['kind'])} whose name starts with {match['query']!r}"]
-    return [f"showing {name}, the closest match to {match['query']!r}"]
 
 
 def evidence_field(store: Store, kind: str, record: Record, field: str) -> str:
