@@ -71,8 +71,11 @@ def dated(records: list[Record], key: str = "date") -> list[Record]:
     return sorted(records, key=lambda r: (r.get(key) is None, r.get(key) or "", r["id"]))
 
 
-def event_row(store: Store, event: Record) -> Record:
-    product = store.get("product", event["product"])
+def event_row(store: Store, event: Record, product: Record | None = None) -> Record:
+    """An event with the names of its product and indication (`product`: the event's own, when the
+    caller has it already)."""
+    if product is None or product["id"] != event["product"]:
+        product = store.get("product", event["product"])
     indication = store.get("indication", event["indication"]) if event.get("indication") else None
     return {
         **event,

@@ -55,7 +55,7 @@ def product_related(store: Store, product: Record) -> Record:
     return {
         "companies": companies,
         "targets": [summary(t, "full_name") for t in store.get_many("target", product.get("targets", []))],
-        "events": [event_row(store, e) for e in dated(linked(store, "product", pid, "event", "product"))],
+        "events": [event_row(store, e, product) for e in dated(linked(store, "product", pid, "event", "product"))],
         "first_approval": first_approval(store, pid),
         # Each trial in full (design, patients, results and their sources): what a clinician asks.
         "studies": studies,

@@ -86,6 +86,7 @@ class CheckedStore(Store):
             raise RuntimeError("the cache was already rebuilt once")
         damaged = self.connection
         self.connection = rebuild()
+        self._linked.clear()  # read from the damaged file
         damaged.close()
 
 

@@ -30,6 +30,9 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: str | os.PathLike[str]) -> None:
         self.connection = connection
         self.path = path
+        # What links to a record, asked for again and again by one page (its events, its prices,
+        # the disputes about each): the index never changes under a process.
+        self._linked: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
 
     def meta(self, key: str) -> str:
         row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -121,7 +124,11 @@ class Store:
             yield from json.loads(data)
 
     def linked_to(self, kind: str, rid: str) -> list[tuple[str, str, str]]:
-        rows = self.connection.execute(
-            "SELECT field, kind, id FROM links WHERE other_kind = ? AND other_id = ? ORDER BY ord", (kind, rid)
-        )
-        return list(rows)
+        """(field, kind, id) of every reference to the record, in the kind registry's order."""
+        found = self._linked.get((kind, rid))
+        if found is None:
+            rows = self.connection.execute(
+                "SELECT field, kind, id FROM links WHERE other_kind = ? AND other_id = ? ORDER BY ord", (kind, rid)
+            )
+            found = self._linked[kind, rid] = tuple(rows)
+        return list(found)
