@@ -25,13 +25,8 @@ from cartq.render import writers
 
 from .conftest import run, run_fast
 
-COMMANDS = {
-    "product": "product",
-    "company": "company",
-    "target": "target",
-    "indication": "indication",
-    "term": "glossary",
-}
+# The command that lists each listed kind, from the kind registry.
+COMMANDS = {spec.kind: spec.command for spec in KINDS if spec.kind in LISTED}
 
 
 def followed_listing(store: Store, kind: str) -> list[dict[str, object]]:
