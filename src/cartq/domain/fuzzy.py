@@ -12,6 +12,8 @@ More go to rapidfuzz itself, as every name did before.
 
 from __future__ import annotations
 
+from collections import Counter  # already loaded by `enum` and `re`: no cost here
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,16 +26,11 @@ LIMIT = 25
 _SLACK = 1e-6  # the bounds are exact in arithmetic; a name within float noise of the floor is scored
 
 
-def shared(query: str, name: str) -> int:
-    """How many characters two strings share, counted with repeats: a bound on any alignment."""
-    return sum(min(count, name.count(ch)) for ch, count in _counts(query).items())
-
-
-def _counts(text: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for ch in text:
-        counts[ch] = counts.get(ch, 0) + 1
-    return counts
+def shared(query: str | Counter[str], name: str) -> int:
+    """How many characters two strings share, counted with repeats: a bound on any alignment.
+    `query` may be given as its Counter, counted once for many names."""
+    counts = query if isinstance(query, Counter) else Counter(query)
+    return sum(min(count, name.count(ch)) for ch, count in counts.items())
 
 
 def lcs_length(a: str, b: str) -> int:
@@ -89,8 +86,9 @@ def best_matches(query: str, names: list[str], floor: float) -> tuple[Ranked, Ra
     """The best LIMIT names by each measure, ties in the names' order, as rapidfuzz's
     process.extract gives them; names that cannot score `floor` by either may be left out."""
     hopeful = []
+    counts = Counter(query)
     for index, name in enumerate(names):
-        common = shared(query, name)
+        common = shared(counts, name)
         by_ratio = 200.0 * common / (len(query) + len(name))
         by_osa = 100.0 * common / max(len(query), len(name))
         if max(by_ratio, by_osa) >= floor - _SLACK:
